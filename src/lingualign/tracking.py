@@ -1,0 +1,149 @@
+"""MLflow tracking: one run per stage, nested under one parent run per pipeline execution.
+
+DVC starts every stage as its own process, so the parent run is found again by a key rather
+than held open: the git commit, the params.yaml hash and the DVC experiment name. Stages of
+one ``dvc repro`` (or ``dvc exp run``) share them and land under one parent; set
+``LINGUALIGN_PARENT_RUN_ID`` to group runs under a parent of your own.
+
+The store defaults to a SQLite file at the project root (absolute URI); ``MLFLOW_TRACKING_URI``
+points at a tracking server instead. Metrics JSON in ``metrics/`` stays the source of truth
+for ``dvc metrics diff``; MLflow holds the same numbers plus the lineage tags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+PIPELINE_KEY_TAG = "lingualign.pipeline_key"
+STAGE_TAG = "lingualign.stage"
+EXPERIMENT = "lingualign"
+
+
+def project_root() -> Path:
+    return Path(os.environ.get("LINGUALIGN_ROOT", Path.cwd())).resolve()
+
+
+def tracking_uri() -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'mlflow.db'}"
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}, "c": [2]}`` -> ``{"a.b": 1, "c.0": 2}``: MLflow keys are flat."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple) and value:
+            flat.update(flatten(dict(enumerate(value)), f"{name}."))  # type: ignore[arg-type]
+        else:
+            flat[name] = value
+    return flat
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def content_hash(path: Path) -> str:
+    """md5 of a file (as DVC records it), or of a folder's sorted (name, md5) list."""
+    from lingualign.io import file_md5
+
+    if path.is_file():
+        return file_md5(path)
+    if path.is_dir():
+        digest = hashlib.md5()
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(f"{child.relative_to(path).as_posix()}\0{file_md5(child)}\n".encode())
+        return digest.hexdigest() + ".dir"
+    return "missing"
+
+
+def lineage_tags(inputs: list[Path]) -> dict[str, str]:
+    tags = {
+        "lingualign.git_commit": git_commit(),
+        "lingualign.dvc_exp_name": os.environ.get("DVC_EXP_NAME", ""),
+    }
+    params = project_root() / "params.yaml"
+    tags["lingualign.params_md5"] = content_hash(params)
+    for path in inputs:
+        tags[f"lingualign.input.{Path(path).as_posix()}"] = content_hash(Path(path))
+    return tags
+
+
+class StageRun:
+    """The handle a stage logs through while its MLflow run is open."""
+
+    def __init__(self, mlflow: Any):
+        self._mlflow = mlflow
+
+    def log_metrics(self, metrics: Mapping[str, Any]) -> None:
+        numeric = {
+            key: float(value)
+            for key, value in flatten(metrics).items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+        self._mlflow.log_metrics(numeric)
+
+    def log_artifact(self, path: str | os.PathLike[str]) -> None:
+        self._mlflow.log_artifact(str(path))
+
+
+@contextlib.contextmanager
+def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path]) -> Iterator[StageRun]:
+    """Open the stage's MLflow run under the pipeline's parent run; log params and lineage."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    experiment = mlflow.set_experiment(os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
+    tags = lineage_tags(inputs)
+    parent = _parent_run_id(mlflow, experiment.experiment_id, tags)
+    with mlflow.start_run(
+        run_name=stage, parent_run_id=parent, tags={**tags, STAGE_TAG: stage}
+    ):
+        mlflow.log_params({key: _param_value(v) for key, v in flatten(params).items()})
+        yield StageRun(mlflow)
+
+
+def _param_value(value: Any) -> str:
+    return "" if value is None or value == [] or value == {} else str(value)
+
+
+def _parent_run_id(mlflow: Any, experiment_id: str, tags: dict[str, str]) -> str:
+    explicit = os.environ.get("LINGUALIGN_PARENT_RUN_ID")
+    if explicit:
+        return explicit
+    exp_name = tags["lingualign.dvc_exp_name"]
+    key_source = f"{tags['lingualign.git_commit']}\0{tags['lingualign.params_md5']}\0{exp_name}"
+    key = hashlib.sha256(key_source.encode()).hexdigest()[:16]
+    client = mlflow.MlflowClient()
+    found = client.search_runs(
+        [experiment_id], filter_string=f"tags.`{PIPELINE_KEY_TAG}` = '{key}'", max_results=1
+    )
+    if found:
+        return found[0].info.run_id
+    name = exp_name or f"pipeline@{tags['lingualign.git_commit'][:8]}"
+    parent = client.create_run(
+        experiment_id,
+        run_name=name,
+        tags={
+            PIPELINE_KEY_TAG: key,
+            "lingualign.git_commit": tags["lingualign.git_commit"],
+            "lingualign.dvc_exp_name": exp_name,
+            "lingualign.params_md5": tags["lingualign.params_md5"],
+        },
+    )
+    client.set_terminated(parent.info.run_id)
+    return parent.info.run_id
