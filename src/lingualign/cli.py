@@ -15,6 +15,8 @@ from lingualign.errors import LingualignError
 
 STAGES = {
     "ingest": "Normalize raw English preference data into one long Parquet file.",
+    "models": "Fetch or convert a model source into a safetensors folder under models/.",
+    "translate": "Translate prompts and responses, chunk by chunk, through a cached backend.",
 }
 
 

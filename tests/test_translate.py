@@ -1,0 +1,152 @@
+"""translate: the stage on a real (tiny) model, its cache, crash-resume, increments and flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from lingualign.ingest import IngestSettings, ingest
+from lingualign.settings import parse_settings
+from lingualign.translate import TranslateSettings, translate_stage
+from lingualign.translate.backends import Generation
+from lingualign.translate.quality import QualitySettings, text_flags
+
+RESPONSES = [
+    "Sure.\n\n1. Open **Settings**.\n2. Choose *Billing*.\r\n\r\n```bash\nreset --hard\n```\nThat is all.",
+    "Your parcel left our warehouse today. It should arrive within three days! Track it online.",
+    "| Plan | Price |\n|---|---|\n| Basic | 5 € |",
+    "",
+]
+
+
+def orca_records(count: int, offset: int = 0) -> list[dict[str, str]]:
+    return [
+        {"system": "You are a helpful support assistant.", "question": f"Customer question number {i}: where is my order?", "chosen": RESPONSES[i % 4] + f" Reference {i}.", "rejected": "I do not know."}
+        for i in range(offset, offset + count)
+    ]
+
+
+def normalized(tmp_path: Path, records: list[dict[str, str]], name: str = "normalized.parquet") -> Path:
+    raw = tmp_path / f"{name}.jsonl"
+    raw.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    settings = IngestSettings.model_validate({"sources": [{"name": "orca", "schema": "orca_dpo_pairs", "path": str(raw)}]})
+    ingest(settings, tmp_path / name)
+    return tmp_path / name
+
+
+def tiny_settings(model: Path, **overrides: Any) -> TranslateSettings:
+    raw = {"model": str(model), "max_new_tokens": 6, "batch_size": 4, "max_chunk_chars": 60} | overrides
+    return parse_settings(TranslateSettings, raw, "params.yaml: translate")
+
+
+def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_lm: Path) -> None:
+    source = normalized(tmp_path, orca_records(8))
+    metrics = translate_stage(tiny_settings(tiny_lm), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
+    assert len(rows) == 16
+    code_row = next(r for r in rows if "```bash" in r["response"])
+    assert "```bash\nreset --hard\n```" in code_row["response_de"]
+    assert code_row["response_de"].count("\r\n") == code_row["response"].count("\r\n")
+    assert all(r["response_de"] == "" for r in rows if r["response"] == "")
+    # The shared system prompt and rejected answer are translated once for all rows.
+    assert metrics["chunks"] < metrics["unique_texts"] * 3
+    assert metrics["run"]["translated_chunks"] == metrics["chunks"] and metrics["run"]["cache_hits"] == 0
+    assert set(metrics["flags"]) == {"empty", "length_ratio", "wrong_language", "repetition", "truncated"}
+    # A rerun reads everything from the cache and writes the same bytes.
+    first = (tmp_path / "t.parquet").read_bytes()
+    again = translate_stage(tiny_settings(tiny_lm), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    assert again["run"]["translated_chunks"] == 0 and again["run"]["cache_hits"] == metrics["chunks"]
+    assert (tmp_path / "t.parquet").read_bytes() == first
+
+
+def test_cache_key_covers_generation_settings(tmp_path: Path, tiny_lm: Path) -> None:
+    source = normalized(tmp_path, orca_records(2))
+    translate_stage(tiny_settings(tiny_lm), source, tmp_path / "a.parquet", tmp_path / "cache", None)
+    changed = translate_stage(tiny_settings(tiny_lm, max_new_tokens=7), source, tmp_path / "b.parquet", tmp_path / "cache", None)
+    assert changed["run"]["cache_hits"] == 0
+    rebatched = translate_stage(tiny_settings(tiny_lm, batch_size=3), source, tmp_path / "c.parquet", tmp_path / "cache", None)
+    assert rebatched["run"]["translated_chunks"] == 0
+
+
+def test_adding_ten_percent_rows_translates_at_most_eleven_percent_of_chunks(tmp_path: Path, tiny_lm: Path) -> None:
+    base = normalized(tmp_path, orca_records(40), "base.parquet")
+    first = translate_stage(tiny_settings(tiny_lm), base, tmp_path / "t.parquet", tmp_path / "cache", None)
+    grown = normalized(tmp_path, orca_records(40) + orca_records(4, offset=40), "grown.parquet")
+    second = translate_stage(tiny_settings(tiny_lm), grown, tmp_path / "t.parquet", tmp_path / "cache", None)
+    assert second["run"]["translated_chunks"] <= 0.11 * second["chunks"]
+    assert second["run"]["cache_hits"] == first["chunks"]
+
+
+def write_project(folder: Path, model: Path, records: list[dict[str, str]]) -> None:
+    folder.mkdir()
+    normalized(folder, records)
+    params = {"translate": {"model": str(model), "max_new_tokens": 6, "batch_size": 2, "max_chunk_chars": 60, "device": "cpu"}}
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+
+
+def run_translate(folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{folder}/mlflow.db"}
+    return subprocess.Popen([sys.executable, "-m", "lingualign.cli", "translate", "--in", "normalized.parquet", "--out", "t.parquet", "--cache", "cache"], cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def cached_lines(folder: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in (folder / "cache").glob("*.jsonl")) if (folder / "cache").is_dir() else 0
+
+
+def test_sigkill_halfway_then_rerun_matches_uninterrupted(tmp_path: Path, tiny_lm: Path) -> None:
+    records = orca_records(30)
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    write_project(clean, tiny_lm, records)
+    write_project(killed, tiny_lm, records)
+    assert run_translate(clean).wait(timeout=600) == 0
+    total = json.loads((clean / "metrics" / "translate.json").read_text())["chunks"]
+
+    process = run_translate(killed)
+    deadline = time.monotonic() + 300
+    while cached_lines(killed) < total // 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done = cached_lines(killed)
+    assert 0 < done < total and not (killed / "t.parquet").exists()
+
+    assert run_translate(killed).wait(timeout=600) == 0
+    resumed = json.loads((killed / "metrics" / "translate.json").read_text())
+    assert resumed["run"]["cache_hits"] == done and resumed["run"]["translated_chunks"] == total - done
+    assert (killed / "t.parquet").read_bytes() == (clean / "t.parquet").read_bytes()
+
+
+# ---------------------------------------------------------------- quality flags
+
+
+@pytest.mark.parametrize(
+    ("sources", "outputs", "expected"),
+    [
+        (["Your refund was issued and will arrive within five business days."], ["Ihre Rückerstattung wurde veranlasst und kommt innerhalb von fünf Werktagen an."], set()),
+        (["Your refund was issued and will arrive within five business days."], [""], {"empty", "length_ratio", "wrong_language"}),
+        (["Your refund was issued and will arrive within five business days."], ["Your refund was issued and will arrive within five business days."], {"wrong_language"}),
+        (["Your refund was issued and will arrive within five business days."], ["Die Rückerstattung die Rückerstattung die Rückerstattung die Rückerstattung wurde veranlasst."], {"repetition"}),
+        (["Ha ha ha ha ha ha ha ha ha."], ["Ha ha ha ha ha ha ha ha ha."], set()),
+        (["Thanks!"], ["Danke!"], set()),
+    ],
+)
+def test_quality_flags(sources: list[str], outputs: list[str], expected: set[str]) -> None:
+    generations = [Generation(text, False) for text in outputs]
+    assert text_flags(sources, generations, QualitySettings(length_ratio_min=0.8, length_ratio_max=1.5), "de") == expected
+
+
+def test_truncation_flag_and_drop_switch(tmp_path: Path, tiny_lm: Path) -> None:
+    source = normalized(tmp_path, orca_records(4))
+    metrics = translate_stage(tiny_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    assert metrics["flags"]["truncated"] == metrics["rows_flagged"] == metrics["rows_dropped"] == 8
+    assert pq.read_table(tmp_path / "t.parquet").num_rows == 0
