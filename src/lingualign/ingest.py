@@ -51,6 +51,7 @@ SCHEMA = pa.schema(
 RESPONSE_FIELDS = ("response", "source_model", "rating", "fine_grained_rating", "label")
 DROP_REASONS = (
     "empty_prompt",
+    "too_long",
     "malformed_json",
     "missing_field",
     "wrong_type",
@@ -74,6 +75,7 @@ class Source(Settings):
     path: str | None = Field(default=None, description="Local .jsonl, .csv or .parquet file")
     hub: HubDataset | None = None
     limit: int | None = Field(default=None, ge=1, description="Read at most this many records")
+    max_chars: int | None = Field(default=None, ge=1, description="Drop records with a longer prompt or response (counted as too_long)")
     columns: dict[str, str] = Field(
         default_factory=dict, description="generic schema only: normalized field -> source column"
     )
@@ -402,6 +404,9 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
         if not rows[0]["prompt"].strip():
             stats.dropped["empty_prompt"] += 1
             continue
+        if source.max_chars and max(len(text) for row in rows for text in (row["system"], row["prompt"], row["response"])) > source.max_chars:
+            stats.dropped["too_long"] += 1
+            continue
         prompt_id = stable_id(source.name, rows[0]["system"], rows[0]["prompt"])
         ids = [stable_id(prompt_id.hex(), row["source_model"], row["label"], row["response"]) for row in rows]
         if len(set(ids)) < len(ids) or not seen.isdisjoint(ids):
@@ -473,7 +478,7 @@ def main(args: argparse.Namespace) -> None:
 
     settings = load_settings(IngestSettings, "ingest", args.params)
     inputs = [Path(source.path) for source in settings.sources if source.path]
-    with stage_run("ingest", settings.model_dump(mode="json", by_alias=True), inputs) as run:
+    with stage_run("ingest", settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs) as run:
         metrics = ingest(settings, args.out)
         write_json(args.metrics, metrics)
         run.log_metrics(metrics)

