@@ -17,9 +17,9 @@ from pathlib import Path
 
 import sacrebleu
 
+from lingualign.cache import ResultCache
 from lingualign.models import ModelSource, load_source, save_model
 from lingualign.translate import ALMA_TEMPLATE, TranslateSettings, Translator, build_backend, chrf, read_reference
-from lingualign.translate.cache import TranslationCache
 
 INSTRUCTION = "Translate the following text from {source} to {target}. Reply with the {target} translation only.\n\n{text}"
 CANDIDATES = {
@@ -45,7 +45,7 @@ def main() -> None:
         print(f"{'untranslated English (floor)':34} {floor:6.2f} {0:8.1f}")
         for name, prompt in CANDIDATES.items():
             settings = TranslateSettings.model_validate({"model": str(model_dir), "device": "cpu", "max_new_tokens": 96, "batch_size": 16} | prompt)
-            translator = Translator(build_backend(settings), TranslationCache(Path(tmp) / name, settings.cache_identity()), settings)
+            translator = Translator(build_backend(settings), ResultCache(Path(tmp) / name, settings.cache_identity()), settings)
             started = time.perf_counter()
             score = chrf(translator, args.reference)["chrf"]
             print(f"{name:34} {score:6.2f} {time.perf_counter() - started:8.1f}")

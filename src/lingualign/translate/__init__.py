@@ -18,18 +18,18 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 from pydantic import Field, field_validator
 
+from lingualign.cache import ResultCache
 from lingualign.errors import InputError, LingualignError
 from lingualign.ingest import SCHEMA as NORMALIZED_SCHEMA
 from lingualign.settings import Settings
 from lingualign.translate.backends import BACKENDS, Backend, Generation, PromptSpec
-from lingualign.translate.cache import TranslationCache
 from lingualign.translate.chunking import Piece, join, split_text
 from lingualign.translate.quality import FLAGS, QualitySettings, text_flags
 
@@ -127,7 +127,7 @@ class TranslationRun:
 class Translator:
     """Translates texts chunk by chunk through a backend, reading and filling the cache."""
 
-    def __init__(self, backend: Backend, cache: TranslationCache, settings: TranslateSettings):
+    def __init__(self, backend: Backend, cache: ResultCache, settings: TranslateSettings):
         self.backend, self.cache, self.settings = backend, cache, settings
         self.run = TranslationRun()
 
@@ -141,7 +141,7 @@ class Translator:
     def _generate(self, chunks: list[str]) -> dict[str, Generation]:
         from tqdm import tqdm
 
-        found = self.cache.lookup(chunks)
+        found = {chunk: Generation(**value) for chunk, value in self.cache.lookup(chunks).items()}
         self.run.chunks += len(chunks)
         self.run.chunk_characters += sum(map(len, chunks))
         self.run.cache_hits += len(found)
@@ -156,7 +156,7 @@ class Translator:
         with tqdm(total=total, desc="translate", unit="char", unit_scale=True, file=sys.stderr, mininterval=2.0, disable=total == 0) as progress:
             for batch in filter(None, todo):
                 generations = self.backend.translate(batch)
-                self.cache.store(batch, generations)
+                self.cache.store(batch, (asdict(g) for g in generations))
                 found.update(zip(batch, generations, strict=True))
                 self.run.translated_chunks += len(batch)
                 self.run.translated_characters += sum(map(len, batch))
@@ -251,7 +251,7 @@ def translate_stage(settings: TranslateSettings, source: Path, out: Path, cache_
         table = pq.read_table(source, schema=NORMALIZED_SCHEMA)
     except (OSError, pa.ArrowException) as exc:
         raise LingualignError(f"{source}: cannot read normalized data: {exc}") from None
-    cache = TranslationCache(cache_dir, settings.cache_identity())
+    cache = ResultCache(cache_dir, settings.cache_identity())
     translator = Translator(backend or build_backend(settings), cache, settings)
     try:
         result, metrics = translate_table(table, settings, translator)

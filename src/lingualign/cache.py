@@ -1,10 +1,12 @@
-"""A content-addressed translation cache that survives crashes and grows with the data.
+"""A content-addressed result cache that survives crashes and grows with the data.
 
-Keys hash (model and revision, prompt template, generation settings, chunk text), so a chunk is
-translated once however many rows or datasets contain it, and changing any of those settings
-misses the cache instead of reusing a stale translation.
+Keys hash an *identity* (whatever decides the result: model and revision, prompt template,
+generation settings) together with the input text, so each input is computed once however many
+rows or datasets contain it, and changing any of those settings misses the cache instead of
+reusing a stale result. The translate stage caches chunk translations in it, the score stage
+reward scores.
 
-Storage is a folder of append-only JSONL segments, one per run. Each finished batch is flushed
+Storage is a folder of append-only JSONL segments, one per run. Each stored batch is flushed
 and fsynced before the next starts, so a killed run loses at most the batch in flight; a torn
 last line is ignored on reading. The folder is a DVC output of its own (``persist: true``), so
 ``dvc push``/``dvc pull`` share it and only new segments travel.
@@ -21,26 +23,24 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lingualign.translate.backends import Generation
-
 
 def identity_hash(identity: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class TranslationCache:
+class ResultCache:
     def __init__(self, folder: Path, identity: Mapping[str, Any]):
         self.folder = folder
         self.identity = identity_hash(identity)
         self._segment: Any = None
 
-    def key(self, chunk: str) -> str:
-        return hashlib.sha256(f"{self.identity}\0{chunk}".encode()).hexdigest()[:32]
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.identity}\0{text}".encode()).hexdigest()[:32]
 
-    def lookup(self, chunks: Iterable[str]) -> dict[str, Generation]:
-        """Cached generations for those of ``chunks`` that have one."""
-        wanted = {self.key(chunk): chunk for chunk in chunks}
-        found: dict[str, Generation] = {}
+    def lookup(self, texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Cached results for those of ``texts`` that have one."""
+        wanted = {self.key(text): text for text in texts}
+        found: dict[str, dict[str, Any]] = {}
         for segment in sorted(self.folder.glob("*.jsonl")) if self.folder.is_dir() else []:
             with open(segment, encoding="utf-8") as handle:
                 for line in handle:
@@ -48,19 +48,19 @@ class TranslationCache:
                         entry = json.loads(line)
                     except json.JSONDecodeError:
                         continue  # the torn last line of a killed run
-                    chunk = wanted.get(entry.get("k"))
-                    if chunk is not None:
-                        found[chunk] = Generation(entry["t"], entry["trunc"])
+                    text = wanted.get(entry.get("k"))
+                    if text is not None:
+                        found[text] = entry["v"]
         return found
 
-    def store(self, chunks: Iterable[str], generations: Iterable[Generation]) -> None:
+    def store(self, texts: Iterable[str], results: Iterable[Mapping[str, Any]]) -> None:
         if self._segment is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl"
             self._segment = open(self.folder / name, "a", encoding="utf-8")
         lines = (
-            json.dumps({"k": self.key(chunk), "t": generation.text, "trunc": generation.truncated}, ensure_ascii=False) + "\n"
-            for chunk, generation in zip(chunks, generations, strict=True)
+            json.dumps({"k": self.key(text), "v": dict(result)}, ensure_ascii=False) + "\n"
+            for text, result in zip(texts, results, strict=True)
         )
         self._segment.write("".join(lines))
         self._segment.flush()
