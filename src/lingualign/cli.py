@@ -17,6 +17,8 @@ STAGES = {
     "ingest": "Normalize raw English preference data into one long Parquet file.",
     "models": "Fetch or convert a model source into a safetensors folder under models/.",
     "translate": "Translate prompts and responses, chunk by chunk, through a cached backend.",
+    "score": "Score every response with a reward model or the dataset's own ratings.",
+    "pairs": "Build best-vs-worst preference pairs in a margin window, a train/test split and an SFT set.",
 }
 
 

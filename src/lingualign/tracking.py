@@ -97,6 +97,9 @@ class StageRun:
         }
         self._mlflow.log_metrics(numeric)
 
+    def set_tag(self, key: str, value: str) -> None:
+        self._mlflow.set_tag(key, value)
+
     def log_artifact(self, path: str | os.PathLike[str]) -> None:
         self._mlflow.log_artifact(str(path))
 

@@ -251,6 +251,7 @@ def translate_stage(settings: TranslateSettings, source: Path, out: Path, cache_
         table = pq.read_table(source, schema=NORMALIZED_SCHEMA)
     except (OSError, pa.ArrowException) as exc:
         raise LingualignError(f"{source}: cannot read normalized data: {exc}") from None
+    cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when nothing needs translating
     cache = ResultCache(cache_dir, settings.cache_identity())
     translator = Translator(backend or build_backend(settings), cache, settings)
     try:

@@ -1,0 +1,251 @@
+"""pairs: scored responses -> DPO preference pairs (TRL conversational format) and an SFT set.
+
+    lingualign pairs --in data/scored.parquet --train data/pairs/train.parquet \\
+        --test data/pairs/test.parquet --sft data/sft.parquet \\
+        --metrics metrics/pairs.json --plot metrics/plots/pair_margins.csv
+
+The FuseChat-3.0 rule: for each prompt, the best response against the worst, taken from the
+same source model where the data has several responses of one model, and kept only when the
+score gap lies in ``[margin_min, margin_max]`` (both edges inclusive). Datasets that pair
+responses themselves (orca's and argilla's chosen/rejected) pass through as they are, or, with
+``recheck_labels``, only where the scorer agrees (margin >= ``margin_min``). Ties, single
+responses and gaps outside the window are dropped and counted.
+
+Prompts are split into train and test by a hash of ``prompt_id`` (no prompt on both sides; the
+same split on every machine and run). The SFT set is the best response of every train prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pydantic import Field, model_validator
+
+from lingualign.errors import LingualignError
+from lingualign.score import SCHEMA as SCORED_SCHEMA
+from lingualign.settings import Settings
+
+MESSAGES = pa.list_(pa.struct([pa.field("role", pa.string()), pa.field("content", pa.string())]))
+PAIR_SCHEMA = pa.schema(
+    [
+        pa.field("prompt_id", pa.string(), nullable=False),
+        pa.field("dataset", pa.string(), nullable=False),
+        pa.field("prompt", MESSAGES, nullable=False),
+        pa.field("chosen", MESSAGES, nullable=False),
+        pa.field("rejected", MESSAGES, nullable=False),
+        pa.field("margin", pa.float64(), nullable=False),
+        pa.field("chosen_score", pa.float64(), nullable=False),
+        pa.field("rejected_score", pa.float64(), nullable=False),
+        pa.field("source_model", pa.string()),
+    ]
+)
+SFT_SCHEMA = pa.schema(
+    [
+        pa.field("prompt_id", pa.string(), nullable=False),
+        pa.field("dataset", pa.string(), nullable=False),
+        pa.field("messages", MESSAGES, nullable=False),
+        pa.field("score", pa.float64(), nullable=False),
+        pa.field("source_model", pa.string()),
+    ]
+)
+DROP_REASONS = ("translation_flag", "unscored", "incomplete_pair", "recheck_failed", "single_response", "tie", "margin_below_window", "margin_above_window")
+
+
+class PairsSettings(Settings):
+    margin_min: float = Field(default=0.01, description="Smallest score gap kept (inclusive); FuseChat-3.0: 0.01")
+    margin_max: float = Field(default=0.1, description="Largest score gap kept (inclusive); FuseChat-3.0: 0.1")
+    same_source_model: bool = Field(default=True, description="Pair within one source model where it has several responses to a prompt")
+    recheck_labels: bool = Field(default=False, description="Keep a dataset's own chosen/rejected pair only if the scorer agrees")
+    exclude_flags: list[str] = Field(default_factory=list, description="Leave out responses with these translation flags")
+    test_share: float = Field(default=0.1, ge=0, lt=1)
+    split_salt: str = Field(default="lingualign", description="Changes which prompts land in test, deterministically")
+
+    @model_validator(mode="after")
+    def _window(self) -> PairsSettings:
+        if self.margin_min > self.margin_max:
+            raise ValueError(f"margin_min ({self.margin_min}) must not exceed margin_max ({self.margin_max})")
+        return self
+
+
+@dataclass
+class Pairing:
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+    sft: list[dict[str, Any]] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def is_test(prompt_id: str, settings: PairsSettings) -> bool:
+    digest = hashlib.sha256(f"{settings.split_salt}\0{prompt_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < settings.test_share
+
+
+def prompt_messages(row: Mapping[str, Any]) -> list[dict[str, str]]:
+    system = [{"role": "system", "content": row["system_de"]}] if row["system_de"] else []
+    return system + [{"role": "user", "content": row["prompt_de"]}]
+
+
+def answer(row: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": row["response_de"]}]
+
+
+def make_pair(chosen: Mapping[str, Any], rejected: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "prompt_id": chosen["prompt_id"],
+        "dataset": chosen["dataset"],
+        "prompt": prompt_messages(chosen),
+        "chosen": answer(chosen),
+        "rejected": answer(rejected),
+        "margin": chosen["score"] - rejected["score"],
+        "chosen_score": chosen["score"],
+        "rejected_score": rejected["score"],
+        "source_model": chosen["source_model"],
+    }
+
+
+def _rank(row: Mapping[str, Any]) -> tuple[float, str]:
+    # Equal scores are ordered by response_id, so ties break the same way on every run.
+    return (row["score"], row["response_id"])
+
+
+def build_pairs(rows: Iterable[Mapping[str, Any]], settings: PairsSettings) -> Pairing:
+    result = Pairing()
+    labelled: dict[tuple[str, int], dict[str, Mapping[str, Any]]] = defaultdict(dict)
+    unlabelled: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    by_prompt: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    excluded = set(settings.exclude_flags)
+    for row in rows:
+        if excluded.intersection(row["flags"]):
+            result.dropped["translation_flag"] += 1
+        elif row["score"] is None:
+            result.dropped["unscored"] += 1
+        else:
+            by_prompt[row["prompt_id"]].append(row)
+            if row["label"] is None:
+                unlabelled[row["prompt_id"]].append(row)
+            else:
+                labelled[(row["prompt_id"], row["source_row"])][row["label"]] = row
+    for sides in labelled.values():
+        _pass_through(sides, settings, result)
+    for responses in unlabelled.values():
+        for group in _groups(responses, settings):
+            _best_vs_worst(group, settings, result)
+    result.sft = [_best_response(responses) for prompt_id, responses in by_prompt.items() if not is_test(prompt_id, settings)]
+    return result
+
+
+def _pass_through(sides: Mapping[str, Mapping[str, Any]], settings: PairsSettings, result: Pairing) -> None:
+    if set(sides) != {"chosen", "rejected"}:
+        result.dropped["incomplete_pair"] += 1
+        return
+    pair = make_pair(sides["chosen"], sides["rejected"])
+    if settings.recheck_labels and pair["margin"] < settings.margin_min:
+        result.dropped["recheck_failed"] += 1
+        return
+    result.pairs.append(pair)
+
+
+def _groups(responses: list[Mapping[str, Any]], settings: PairsSettings) -> list[list[Mapping[str, Any]]]:
+    if settings.same_source_model:
+        by_model: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
+        for row in responses:
+            by_model[row["source_model"]].append(row)
+        several = [group for model, group in sorted(by_model.items(), key=lambda item: str(item[0])) if model is not None and len(group) > 1]
+        if several:
+            return several
+    return [responses]
+
+
+def _best_vs_worst(group: list[Mapping[str, Any]], settings: PairsSettings, result: Pairing) -> None:
+    if len(group) < 2:
+        result.dropped["single_response"] += 1
+        return
+    ranked = sorted(group, key=_rank)
+    worst, best = ranked[0], ranked[-1]
+    margin = best["score"] - worst["score"]
+    if margin == 0:
+        result.dropped["tie"] += 1
+    elif margin < settings.margin_min:
+        result.dropped["margin_below_window"] += 1
+    elif margin > settings.margin_max:
+        result.dropped["margin_above_window"] += 1
+    else:
+        result.pairs.append(make_pair(best, worst))
+
+
+def _best_response(responses: list[Mapping[str, Any]]) -> dict[str, Any]:
+    best = max(responses, key=_rank)
+    return {"prompt_id": best["prompt_id"], "dataset": best["dataset"], "messages": prompt_messages(best) + answer(best), "score": best["score"], "source_model": best["source_model"]}
+
+
+def quartiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"min": None, "q1": None, "median": None, "q3": None, "max": None}
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else (values[0],) * 3
+    return {name: round(value, 6) for name, value in zip(("min", "q1", "median", "q3", "max"), (min(values), q1, median, q3, max(values)), strict=True)}
+
+
+def pairs_metrics(pairing: Pairing, train: list[dict[str, Any]], test: list[dict[str, Any]]) -> dict[str, Any]:
+    datasets = sorted({pair["dataset"] for pair in pairing.pairs} | {row["dataset"] for row in pairing.sft})
+    return {
+        "pairs": {
+            "train": len(train),
+            "test": len(test),
+            "datasets": {d: {"train": sum(p["dataset"] == d for p in train), "test": sum(p["dataset"] == d for p in test)} for d in datasets},
+        },
+        "margin": quartiles([pair["margin"] for pair in pairing.pairs]),
+        "dropped": {reason: pairing.dropped[reason] for reason in DROP_REASONS},
+        "sft": {"rows": len(pairing.sft), "datasets": {d: sum(row["dataset"] == d for row in pairing.sft) for d in datasets}},
+    }
+
+
+def pairs_stage(settings: PairsSettings, source: Path, train_out: Path, test_out: Path, sft_out: Path, plot_out: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from lingualign.io import atomic_path, write_parquet
+
+    try:
+        rows = pq.read_table(source, schema=SCORED_SCHEMA).to_pylist()
+    except (OSError, pa.ArrowException) as exc:
+        raise LingualignError(f"{source}: cannot read scored data: {exc}") from None
+    pairing = build_pairs(rows, settings)
+    pairing.pairs.sort(key=lambda pair: (pair["dataset"], pair["prompt_id"], pair["chosen"][0]["content"]))
+    pairing.sft.sort(key=lambda row: (row["dataset"], row["prompt_id"]))
+    train = [pair for pair in pairing.pairs if not is_test(pair["prompt_id"], settings)]
+    test = [pair for pair in pairing.pairs if is_test(pair["prompt_id"], settings)]
+    if not train:
+        raise LingualignError(f"pairs: no training pairs left from {source} (dropped: {dict(pairing.dropped)}); widen the margin window or check the scores")
+    write_parquet(train_out, pa.Table.from_pylist(train, PAIR_SCHEMA), PAIR_SCHEMA)
+    write_parquet(test_out, pa.Table.from_pylist(test, PAIR_SCHEMA), PAIR_SCHEMA)
+    write_parquet(sft_out, pa.Table.from_pylist(pairing.sft, SFT_SCHEMA), SFT_SCHEMA)
+    with atomic_path(plot_out) as tmp:
+        tmp.write_text("dataset,margin\n" + "".join(f"{p['dataset']},{p['margin']:.6f}\n" for p in pairing.pairs))
+    return pairs_metrics(pairing, train, test)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--in", dest="source", type=Path, default=Path("data/scored.parquet"))
+    parser.add_argument("--train", type=Path, default=Path("data/pairs/train.parquet"))
+    parser.add_argument("--test", type=Path, default=Path("data/pairs/test.parquet"))
+    parser.add_argument("--sft", type=Path, default=Path("data/sft.parquet"))
+    parser.add_argument("--metrics", type=Path, default=Path("metrics/pairs.json"))
+    parser.add_argument("--plot", type=Path, default=Path("metrics/plots/pair_margins.csv"))
+
+
+def main(args: argparse.Namespace) -> None:
+    from lingualign.io import write_json
+    from lingualign.settings import load_settings
+    from lingualign.tracking import stage_run
+
+    settings = load_settings(PairsSettings, "pairs", args.params)
+    with stage_run("pairs", settings.model_dump(mode="json", exclude_none=True), [args.source]) as run:
+        metrics = pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot)
+        write_json(args.metrics, metrics)
+        run.log_metrics(metrics)

@@ -1,0 +1,39 @@
+"""The data stages through DVC on a tiny model: ingest -> translate -> score -> pairs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import yaml
+
+from conftest import run
+
+
+def stages_run(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+
+
+def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) -> None:
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
+        source["limit"] = limit
+    params["translate"].update({"model": str(tiny_lm), "max_new_tokens": 4, "batch_size": 8})
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+    first = run(["dvc", "repro", "pairs"], cwd=project)
+    assert stages_run(first.stdout) == ["ingest", "translate", "score", "pairs"]
+    train = pq.read_table(project / "data" / "pairs" / "train.parquet").to_pylist()
+    assert train and train[0]["prompt"][-1]["role"] == "user" and train[0]["chosen"][0]["role"] == "assistant"
+    metrics = json.loads((project / "metrics" / "pairs.json").read_text())
+    assert metrics["pairs"]["train"] == len(train)
+    assert stages_run(run(["dvc", "repro", "pairs"], cwd=project).stdout) == []
+
+    params["pairs"]["margin_min"] = 1.0
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    status = json.loads(run(["dvc", "status", "--json"], cwd=project).stdout)
+    assert [stage for stage in status if not stage.startswith("models@")] == ["pairs"]
+    assert stages_run(run(["dvc", "repro", "pairs"], cwd=project).stdout) == ["pairs"]
+    plots = json.loads(run(["dvc", "plots", "show", "--json"], cwd=project).stdout)
+    assert "pair_margins" in json.dumps(plots)

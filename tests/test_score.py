@@ -1,0 +1,99 @@
+"""score: a real (tiny) reward model through the chat template, batched and cached; dataset ratings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+import torch
+
+from lingualign.settings import parse_settings
+from lingualign.score import SCORERS, ScoreSettings, conversations, score_table
+from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
+
+
+def translated_table(count: int, offset: int = 0) -> pa.Table:
+    rows = []
+    for i in range(offset, offset + count):
+        rows.append({
+            "prompt_id": f"p{i // 2}", "dataset": "uf" if i % 3 else "orca", "source_row": i // 2 + 1,
+            "system": "Be brief." if i % 4 == 0 else "", "prompt": f"Question {i // 2}?", "response_id": f"r{i}",
+            "response": "Answer " * (1 + i % 7), "source_model": "gpt-4" if i % 2 else "alpaca-7b",
+            "rating": None if i % 3 == 0 else float(i % 5), "fine_grained_rating": float(i % 4) if i % 3 else None,
+            "label": ("chosen" if i % 2 == 0 else "rejected") if i % 3 == 0 else None,
+            "system_de": "Sei kurz." if i % 4 == 0 else "", "prompt_de": f"Frage {i // 2}?",
+            "response_de": "Antwort " * (1 + (i * 3) % 11), "flags": [],
+        })
+    return pa.Table.from_pylist(rows, TRANSLATED_SCHEMA)
+
+
+def reward_settings(model: Path, batch_size: int = 8, **extra: Any) -> ScoreSettings:
+    return parse_settings(ScoreSettings, {"scorer": "reward_model", "reward_model": {"model": str(model), "batch_size": batch_size, "device": "cpu"}} | extra, "score")
+
+
+def scores_of(settings: ScoreSettings, table: pa.Table, cache: Path) -> tuple[list[float], Any]:
+    scorer = SCORERS[settings.scorer](settings, cache)
+    result, _ = score_table(table, settings, scorer)
+    return result.column("score").to_pylist(), scorer
+
+
+def test_batched_scores_equal_one_by_one_and_are_deterministic(tmp_path: Path, tiny_reward_model: Path) -> None:
+    table = translated_table(17)
+    batched, _ = scores_of(reward_settings(tiny_reward_model, 8), table, tmp_path / "a")
+    single, _ = scores_of(reward_settings(tiny_reward_model, 1), table, tmp_path / "b")
+    again, _ = scores_of(reward_settings(tiny_reward_model, 8), table, tmp_path / "c")
+    assert batched == again
+    assert max(abs(a - b) for a, b in zip(batched, single, strict=True)) < 1e-5
+    assert len(set(batched)) > 5  # different conversations, different scores
+
+
+def test_conversation_goes_through_the_chat_template(tmp_path: Path, tiny_reward_model: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    table = translated_table(1)
+    (score,), scorer = scores_of(reward_settings(tiny_reward_model), table, tmp_path / "c")
+    tokenizer = AutoTokenizer.from_pretrained(tiny_reward_model)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_reward_model).eval()
+    turns = conversations(table.to_pydict(), "translated")[0]
+    assert turns == [{"role": "system", "content": "Sei kurz."}, {"role": "user", "content": "Frage 0?"}, {"role": "assistant", "content": "Antwort "}]
+    rendered = tokenizer.apply_chat_template(turns, tokenize=False)
+    assert rendered.count("<|im_start|>") == 3
+    with torch.inference_mode():
+        expected = model(**tokenizer(rendered, return_tensors="pt", add_special_tokens=False)).logits[0, 0].item()
+        raw = model(**tokenizer("Sei kurz. Frage 0? Antwort ", return_tensors="pt")).logits[0, 0].item()
+    assert score == pytest.approx(expected, abs=1e-6) and abs(score - raw) > 1e-6
+
+
+def test_cache_scores_only_new_rows(tmp_path: Path, tiny_reward_model: Path) -> None:
+    first, scorer = scores_of(reward_settings(tiny_reward_model), translated_table(10), tmp_path / "cache")
+    assert scorer.run == {"cache_hits": 0, "scored": 10}
+    grown = pa.concat_tables([translated_table(10), translated_table(2, offset=10)])
+    second, scorer = scores_of(reward_settings(tiny_reward_model), grown, tmp_path / "cache")
+    assert scorer.run == {"cache_hits": 10, "scored": 2} and second[:10] == first
+
+
+def test_source_or_translated_text_is_scored(tmp_path: Path, tiny_reward_model: Path) -> None:
+    table = translated_table(4)
+    assert conversations(table.to_pydict(), "source")[1][-1]["content"] == "Answer Answer "
+    german, _ = scores_of(reward_settings(tiny_reward_model), table, tmp_path / "a")
+    english, _ = scores_of(reward_settings(tiny_reward_model, text="source"), table, tmp_path / "a")
+    assert german != english
+
+
+def test_ratings_scorer_uses_dataset_ratings_and_labels(tmp_path: Path) -> None:
+    table = translated_table(6)
+    overall, scorer = scores_of(parse_settings(ScoreSettings, {"scorer": "ratings"}, "score"), table, tmp_path)
+    assert overall == [1.0, 1.0, 2.0, 0.0, 4.0, 0.0] and scorer.identity == "ratings:overall"
+    fine, _ = scores_of(parse_settings(ScoreSettings, {"scorer": "ratings", "ratings": {"fine_grained": True}}, "score"), table, tmp_path)
+    assert fine == [1.0, 1.0, 2.0, 0.0, 0.0, 1.0]
+
+
+def test_reward_model_is_required_and_remote_code_is_off_by_default() -> None:
+    from lingualign.errors import LingualignError
+
+    settings = parse_settings(ScoreSettings, {"scorer": "reward_model"}, "score")
+    with pytest.raises(LingualignError, match="score.reward_model: required"):
+        SCORERS["reward_model"](settings, Path("unused"))
+    assert parse_settings(ScoreSettings, {"reward_model": {"model": "x"}}, "score").reward_model.trust_remote_code is False
