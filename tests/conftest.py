@@ -95,3 +95,27 @@ def tiny_reward_model(smol_tokenizer_dir: Path, tmp_path_factory: pytest.TempPat
     LlamaForSequenceClassification(config).save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_family(tiny_lm: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A base model and two 'fine-tunes' of it (the base plus small distinct perturbations)."""
+    import shutil
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    family = {"base": tiny_lm}
+    for seed, name in enumerate(("ft_a", "ft_b"), start=1):
+        model = AutoModelForCausalLM.from_pretrained(tiny_lm)
+        generator = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.02)
+        folder = tmp_path_factory.mktemp(name)
+        model.save_pretrained(folder, safe_serialization=True)
+        for extra in tiny_lm.iterdir():
+            if "token" in extra.name or extra.suffix == ".jinja":
+                shutil.copy(extra, folder / extra.name)
+        family[name] = folder
+    return family
