@@ -119,3 +119,9 @@ def tiny_family(tiny_lm: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
                 shutil.copy(extra, folder / extra.name)
         family[name] = folder
     return family
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_mlflow(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep test runs (and the trainers' MLflow callbacks) out of the project's own store."""
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"

@@ -19,6 +19,8 @@ STAGES = {
     "translate": "Translate prompts and responses, chunk by chunk, through a cached backend.",
     "score": "Score every response with a reward model or the dataset's own ratings.",
     "pairs": "Build best-vs-worst preference pairs in a margin window, a train/test split and an SFT set.",
+    "sft": "Fine-tune a source model on one dataset's SFT set with TRL.",
+    "merge": "Merge fine-tunes with mergekit (seeded, normalize explicit, vocabularies checked).",
 }
 
 

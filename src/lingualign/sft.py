@@ -1,0 +1,78 @@
+"""sft: fine-tune a source model on one dataset's SFT set (TRL ``SFTTrainer``).
+
+    lingualign sft --dataset orca --in data/sft.parquet --out models/sft/orca --metrics metrics/sft/orca.json
+
+``dvc.yaml`` runs this once per entry of ``sft.datasets`` (``foreach``), so the pipeline makes
+its own distinct German fine-tunes of one base to merge, as the published recipe merged several
+German fine-tunes of Mistral-7B. The loss is on the assistant turn only (prompt-completion
+format); the chat template is the tokenizer's, set once by the ``models`` stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from lingualign.errors import LingualignError
+from lingualign.pairs import SFT_SCHEMA
+from lingualign.settings import Settings
+from lingualign.training import TrainingSettings, load_for_training, save_trained
+
+
+class SFTSettings(Settings):
+    base_model: str = Field(description="Model folder to fine-tune, e.g. models/sources/smollm2-135m-instruct")
+    datasets: list[str] = Field(min_length=1, description="One fine-tune per dataset (DVC foreach)")
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
+
+
+def sft_dataset(source: Path, dataset: str) -> Any:
+    import pyarrow.parquet as pq
+    from datasets import Dataset
+
+    rows = [row for row in pq.read_table(source, schema=SFT_SCHEMA).to_pylist() if row["dataset"] == dataset]
+    if not rows:
+        raise LingualignError(f"{source}: no SFT rows for dataset '{dataset}' (check sft.datasets against ingest.sources)")
+    return Dataset.from_list([{"prompt": row["messages"][:-1], "completion": row["messages"][-1:]} for row in rows])
+
+
+def train_sft(settings: SFTSettings, dataset: str, source: Path, out: Path, work: Path) -> dict[str, Any]:
+    from trl import SFTConfig, SFTTrainer
+
+    model, tokenizer = load_for_training(settings.base_model, settings.training)
+    config = SFTConfig(**settings.training.trainer_arguments(work))
+    trainer = SFTTrainer(model=model, args=config, train_dataset=sft_dataset(source, dataset), processing_class=tokenizer, peft_config=settings.training.peft_config())
+    result = trainer.train(resume_from_checkpoint=_last_checkpoint(work))
+    save_trained(trainer.model, tokenizer, out)
+    return {"dataset": dataset, "examples": len(trainer.train_dataset), "steps": result.global_step, "train_loss": round(result.training_loss, 6)}
+
+
+def _last_checkpoint(work: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(work)) if work.is_dir() else None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--in", dest="source", type=Path, default=Path("data/sft.parquet"))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--work", type=Path, help="Checkpoint folder (resume point); default: <out>.checkpoints")
+    parser.add_argument("--metrics", type=Path, required=True)
+
+
+def main(args: argparse.Namespace) -> None:
+    from lingualign.io import write_json
+    from lingualign.settings import load_settings
+    from lingualign.tracking import stage_run
+
+    settings = load_settings(SFTSettings, "sft", args.params)
+    if args.dataset not in settings.datasets:
+        raise LingualignError(f"params.yaml: sft.datasets: '{args.dataset}' is not listed ({settings.datasets})")
+    work = args.work or args.out.with_name(args.out.name + ".checkpoints")
+    with stage_run(f"sft@{args.dataset}", settings.model_dump(mode="json", exclude_none=True), [args.source, Path(settings.base_model)]) as run:
+        metrics = train_sft(settings, args.dataset, args.source, args.out, work)
+        write_json(args.metrics, metrics)
+        run.log_metrics(metrics)

@@ -1,0 +1,109 @@
+"""What SFT and DPO share: the fine-tuning method (full, LoRA, 4-bit QLoRA), optimizer
+schedule settings, and the one way a trained model is saved (adapters merged into full
+safetensors weights, the tokenizer with its chat template beside them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from lingualign.errors import LingualignError
+from lingualign.settings import Settings
+
+
+class LoraSettings(Settings):
+    r: int = Field(default=16, ge=1)
+    alpha: int = Field(default=32, ge=1)
+    dropout: float = Field(default=0.05, ge=0, lt=1)
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"])
+
+
+class TrainingSettings(Settings):
+    method: Literal["full", "lora", "qlora"] = Field(default="full", description="qlora: 4-bit base weights through bitsandbytes (CUDA only)")
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    learning_rate: float = Field(default=2e-5, gt=0)
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
+    epochs: float = Field(default=1.0, gt=0)
+    max_steps: int = Field(default=-1, description="Stop after this many steps (-1: run all epochs)")
+    batch_size: int = Field(default=4, ge=1)
+    gradient_accumulation_steps: int = Field(default=1, ge=1)
+    max_length: int = Field(default=512, ge=16)
+    seed: int = 42
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    save_steps: int = Field(default=50, ge=1, description="Checkpoint every this many steps (resume point)")
+
+    def trainer_arguments(self, output_dir: Path) -> dict[str, Any]:
+        """Keyword arguments shared by SFTConfig and DPOConfig (TRL 1.x / transformers 5 names)."""
+        cpu = self.device == "cpu" or (self.device == "auto" and not _cuda())
+        return {
+            "output_dir": str(output_dir),
+            "learning_rate": self.learning_rate,
+            "lr_scheduler_type": self.lr_scheduler,
+            "warmup_steps": self.warmup_ratio,  # transformers 5: a value below 1 is a ratio of all steps
+            "num_train_epochs": self.epochs,
+            "max_steps": self.max_steps,
+            "per_device_train_batch_size": self.batch_size,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            "max_length": self.max_length,
+            "seed": self.seed,
+            "data_seed": self.seed,
+            "use_cpu": cpu,
+            "bf16": not cpu,
+            "gradient_checkpointing": not cpu,
+            "save_strategy": "steps",
+            "save_steps": self.save_steps,
+            "logging_steps": 1,
+            "report_to": ["mlflow"],  # into the stage's open MLflow run
+            "dataloader_num_workers": 0,
+        }
+
+    def peft_config(self) -> Any:
+        if self.method == "full":
+            return None
+        from peft import LoraConfig
+
+        return LoraConfig(r=self.lora.r, lora_alpha=self.lora.alpha, lora_dropout=self.lora.dropout, target_modules=self.lora.target_modules, task_type="CAUSAL_LM")
+
+    def model_kwargs(self) -> dict[str, Any]:
+        if self.method != "qlora":
+            return {}
+        if not _cuda():
+            raise LingualignError("method 'qlora' loads 4-bit weights through bitsandbytes and needs a CUDA GPU: use 'lora' or 'full' on CPU")
+        import torch
+        from transformers import BitsAndBytesConfig
+
+        return {"quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)}
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.chat_template is None:
+        raise LingualignError(f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    dtype = torch.float32 if settings.trainer_arguments(Path("."))["use_cpu"] else torch.bfloat16
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
+    return model, tokenizer
+
+
+def save_trained(model: Any, tokenizer: Any, out: Path) -> None:
+    """Merge LoRA adapters into full weights, then save safetensors and tokenizer atomically."""
+    from lingualign.io import atomic_path
+
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    with atomic_path(out, directory=True) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)

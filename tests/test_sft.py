@@ -1,0 +1,47 @@
+"""sft: real TRL training on a tiny model; full and LoRA both save merged safetensors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from lingualign.errors import LingualignError
+from lingualign.pairs import SFT_SCHEMA
+from lingualign.settings import parse_settings
+from lingualign.sft import SFTSettings, train_sft
+
+
+def sft_parquet(path: Path) -> Path:
+    rows = [
+        {"prompt_id": f"p{i}", "dataset": "orca" if i % 2 else "tickets", "score": 1.0, "source_model": None,
+         "messages": [{"role": "user", "content": f"Wo ist Bestellung {i}?"}, {"role": "assistant", "content": f"Bestellung {i} ist unterwegs."}]}
+        for i in range(12)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, SFT_SCHEMA), path)
+    return path
+
+
+@pytest.mark.parametrize("method", ["full", "lora"])
+def test_sft_trains_and_saves_full_weights(method: str, tiny_lm: Path, tmp_path: Path) -> None:
+    settings = parse_settings(SFTSettings, {"base_model": str(tiny_lm), "datasets": ["orca"], "training": {"method": method, "learning_rate": 1e-2, "batch_size": 2, "max_steps": 3, "device": "cpu", "lora": {"target_modules": ["q_proj", "v_proj"]}}}, "sft")
+    metrics = train_sft(settings, "orca", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
+    assert metrics["examples"] == 6 and metrics["steps"] == 3
+    before, after = load_file(tiny_lm / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
+    assert set(after) == set(before)
+    changed = {name for name in before if not torch.equal(before[name], after[name])}
+    if method == "full":
+        assert changed >= {name for name in before if "layers" in name}
+    else:
+        assert changed == {name for name in before if "q_proj" in name or "v_proj" in name}
+    assert (tmp_path / "out" / "chat_template.jinja").exists()
+
+
+def test_unknown_dataset_fails_clearly(tiny_lm: Path, tmp_path: Path) -> None:
+    settings = parse_settings(SFTSettings, {"base_model": str(tiny_lm), "datasets": ["nope"], "training": {"device": "cpu"}}, "sft")
+    with pytest.raises(LingualignError, match="no SFT rows for dataset 'nope'"):
+        train_sft(settings, "nope", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
