@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 MODELS = ["gpt-4", "llama-2-13b-chat", "wizardlm-7b", "falcon-40b-instruct", "alpaca-7b", "vicuna-33b"]
-WORDS = "the order shipping refund account password router invoice delay customer please check update".split()
+WORDS = ["the", "order", "shipping", "refund", "account", "password", "router", "invoice", "delay", "customer", "please", "check", "update"]
 
 
 def sentence(rng: random.Random, words: int) -> str:

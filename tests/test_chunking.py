@@ -18,7 +18,7 @@ line = st.one_of(
     st.builds(lambda w: " ".join(w), st.lists(st.sampled_from(["Reset", "the", "router.", "Then", "wait!", "Why?", "Supercalifragilistic"]), max_size=40)),
 )
 document = st.builds(
-    lambda lines, breaks: "".join(l + b for l, b in zip(lines, breaks, strict=False)),
+    lambda lines, breaks: "".join(text + brk for text, brk in zip(lines, breaks, strict=False)),
     st.lists(line, max_size=25),
     st.lists(st.sampled_from(["\n", "\r\n", "\r", "\n\n"]), min_size=25, max_size=25),
 )

@@ -127,7 +127,7 @@ def test_generic_paired_parquet(tmp_path: Path) -> None:
 
 def test_ids_are_stable_content_hashes(tmp_path: Path) -> None:
     rows, _ = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", [ORCA]), "orca_dpo_pairs"))
-    assert rows[0]["prompt_id"] == stable_id("src", ORCA["system"], ORCA["question"]).hex() == "%s" % rows[1]["prompt_id"]
+    assert rows[0]["prompt_id"] == stable_id("src", ORCA["system"], ORCA["question"]).hex() == rows[1]["prompt_id"]
     assert len(rows[0]["prompt_id"]) == 16
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import yaml
-
 from conftest import run
+
 from lingualign.tracking import flatten
 
 

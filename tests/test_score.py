@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 import torch
 
-from lingualign.settings import parse_settings
 from lingualign.score import SCORERS, ScoreSettings, conversations, score_table
+from lingualign.settings import parse_settings
 from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
 
 

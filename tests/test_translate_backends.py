@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pyarrow.parquet as pq
 import pytest
+from test_translate import normalized, orca_records
 
 from lingualign.errors import LingualignError
 from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings, translate_stage
 from lingualign.translate.backends import OpenAIBackend, PromptSpec, vllm_engine_args, vllm_generations, vllm_requests
-from test_translate import normalized, orca_records
 
 SPEC = PromptSpec("Translate this from {source} to {target}:\n{source}: {text}\n{target}:", False, "English", "German")
 

@@ -57,7 +57,7 @@ class ResultCache:
         if self._segment is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl"
-            self._segment = open(self.folder / name, "a", encoding="utf-8")
+            self._segment = open(self.folder / name, "a", encoding="utf-8")  # noqa: SIM115 - open across batches; close() ends it
         lines = (
             json.dumps({"k": self.key(text), "v": dict(result)}, ensure_ascii=False) + "\n"
             for text, result in zip(texts, results, strict=True)

@@ -472,13 +472,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(IngestSettings, "ingest", args.params)
     inputs = [Path(source.path) for source in settings.sources if source.path]
-    with stage_run("ingest", settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs) as run:
-        metrics = ingest(settings, args.out)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
+    run_stage("ingest", settings, inputs, args.metrics, lambda: ingest(settings, args.out))

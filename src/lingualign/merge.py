@@ -28,6 +28,7 @@ from pydantic import Field
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
+
 class MergeSettings(Settings):
     config: dict[str, Any] = Field(description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...)")
     random_seed: int = Field(description="Seed for DARE/DELLA's random drops: always explicit")
@@ -155,12 +156,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(MergeSettings, "merge", args.params)
-    with stage_run("merge", settings.model_dump(mode="json", exclude_none=True), []) as run:
-        metrics = merge(settings, args.out)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
+    run_stage("merge", settings, [], args.metrics, lambda: merge(settings, args.out))

@@ -240,12 +240,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(PairsSettings, "pairs", args.params)
-    with stage_run("pairs", settings.model_dump(mode="json", exclude_none=True), [args.source]) as run:
-        metrics = pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
+    run_stage("pairs", settings, [args.source], args.metrics, lambda: pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot))

@@ -27,14 +27,31 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pyarrow as pa
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from lingualign.cache import ResultCache
 from lingualign.errors import LingualignError
-from lingualign.settings import Settings
+from lingualign.settings import Settings, registry_name
 from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
 
 SCHEMA = pa.schema([*TRANSLATED_SCHEMA, pa.field("score", pa.float64()), pa.field("scorer", pa.string(), nullable=False)])
+
+
+class Scorer(Protocol):
+    identity: str
+
+    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]: ...
+
+
+SCORERS: dict[str, Callable[[ScoreSettings, Path], Scorer]] = {}  # filled by @scorer below
+
+
+def scorer(name: str) -> Callable[[Callable[[ScoreSettings, Path], Scorer]], Callable[[ScoreSettings, Path], Scorer]]:
+    def register(factory: Callable[[ScoreSettings, Path], Scorer]) -> Callable[[ScoreSettings, Path], Scorer]:
+        SCORERS[name] = factory
+        return factory
+
+    return register
 
 
 class RewardModelSettings(Settings):
@@ -53,34 +70,10 @@ class RatingsSettings(Settings):
 
 
 class ScoreSettings(Settings):
-    scorer: str = Field(default="ratings", description="A name from the scorer registry")
+    scorer: registry_name(SCORERS, "scorer") = Field(default="ratings", description="A name from the scorer registry")  # type: ignore[valid-type]
     text: Literal["translated", "source"] = Field(default="translated", description="Score the German or the English text")
     reward_model: RewardModelSettings | None = None
     ratings: RatingsSettings = Field(default_factory=RatingsSettings)
-
-    @field_validator("scorer")
-    @classmethod
-    def _known_scorer(cls, value: str) -> str:
-        if value not in SCORERS:
-            raise ValueError(f"unknown scorer '{value}' (known: {', '.join(SCORERS)})")
-        return value
-
-
-class Scorer(Protocol):
-    identity: str
-
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]: ...
-
-
-SCORERS: dict[str, Callable[[ScoreSettings, Path], Scorer]] = {}
-
-
-def scorer(name: str) -> Callable[[Callable[[ScoreSettings, Path], Scorer]], Callable[[ScoreSettings, Path], Scorer]]:
-    def register(factory: Callable[[ScoreSettings, Path], Scorer]) -> Callable[[ScoreSettings, Path], Scorer]:
-        SCORERS[name] = factory
-        return factory
-
-    return register
 
 
 def conversations(columns: dict[str, list[Any]], text: str) -> list[list[dict[str, str]]]:
@@ -200,13 +193,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(ScoreSettings, "score", args.params)
-    with stage_run("score", settings.model_dump(mode="json", exclude_none=True), [args.source]) as run:
-        metrics = score_stage(settings, args.source, args.out, args.cache)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
-        run.set_tag("lingualign.scorer", metrics["scorer"])
+    run_stage("score", settings, [args.source], args.metrics, lambda: score_stage(settings, args.source, args.out, args.cache))

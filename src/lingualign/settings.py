@@ -6,11 +6,12 @@ e.g. ``params.yaml: ingest.row_group_size: Input should be a valid integer (got 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from lingualign.errors import SettingsError
 
@@ -24,6 +25,17 @@ class Settings(BaseModel):
 
 
 S = TypeVar("S", bound=Settings)
+
+
+def registry_name(registry: Mapping[str, object], kind: str) -> Any:
+    """A ``str`` field that must name an entry of ``registry`` (backends, scorers, schemas...)."""
+
+    def check(value: str) -> str:
+        if value not in registry:
+            raise ValueError(f"unknown {kind} '{value}' (known: {', '.join(registry)})")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
 
 
 def read_params(path: Path = DEFAULT_PARAMS) -> dict[str, Any]:

@@ -64,15 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(SFTSettings, "sft", args.params)
     if args.dataset not in settings.datasets:
         raise LingualignError(f"params.yaml: sft.datasets: '{args.dataset}' is not listed ({settings.datasets})")
     work = args.work or args.out.with_name(args.out.name + ".checkpoints")
-    with stage_run(f"sft@{args.dataset}", settings.model_dump(mode="json", exclude_none=True), [args.source, Path(settings.base_model)]) as run:
-        metrics = train_sft(settings, args.dataset, args.source, args.out, work)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
+    inputs = [args.source, Path(settings.base_model)]
+    run_stage(f"sft@{args.dataset}", settings, inputs, args.metrics, lambda: train_sft(settings, args.dataset, args.source, args.out, work))

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +97,6 @@ class StageRun:
         }
         self._mlflow.log_metrics(numeric)
 
-    def set_tag(self, key: str, value: str) -> None:
-        self._mlflow.set_tag(key, value)
-
     def log_artifact(self, path: str | os.PathLike[str]) -> None:
         self._mlflow.log_artifact(str(path))
 
@@ -118,6 +115,17 @@ def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path]) -> Iter
     ):
         mlflow.log_params({key: _param_value(v) for key, v in flatten(params).items()})
         yield StageRun(mlflow)
+
+
+def run_stage(stage: str, settings: Any, inputs: list[Path], metrics_path: Path, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The shape of every stage's ``main``: open its MLflow run, do the work, write and log metrics."""
+    from lingualign.io import write_json
+
+    with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs) as run:
+        metrics = work()
+        write_json(metrics_path, metrics)
+        run.log_metrics(metrics)
+    return metrics
 
 
 def _param_value(value: Any) -> str:

@@ -28,7 +28,7 @@ from pydantic import Field, field_validator
 from lingualign.cache import ResultCache
 from lingualign.errors import InputError, LingualignError
 from lingualign.ingest import SCHEMA as NORMALIZED_SCHEMA
-from lingualign.settings import Settings
+from lingualign.settings import Settings, registry_name
 from lingualign.translate.backends import BACKENDS, Backend, Generation, PromptSpec
 from lingualign.translate.chunking import Piece, join, split_text
 from lingualign.translate.quality import FLAGS, QualitySettings, text_flags
@@ -58,7 +58,7 @@ class VLLMSettings(Settings):
 
 
 class TranslateSettings(Settings):
-    backend: str = Field(default="transformers", description="A name from the backend registry")
+    backend: registry_name(BACKENDS, "backend") = Field(default="transformers", description="A name from the backend registry")  # type: ignore[valid-type]
     model: str = Field(description="Model folder (models/sources/...), hub id, or served model name")
     revision: str | None = None
     trust_remote_code: bool = False
@@ -79,13 +79,6 @@ class TranslateSettings(Settings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     vllm: VLLMSettings = Field(default_factory=VLLMSettings)
-
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        if value not in BACKENDS:
-            raise ValueError(f"unknown backend '{value}' (known: {', '.join(BACKENDS)})")
-        return value
 
     @field_validator("template")
     @classmethod
@@ -276,14 +269,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.io import write_json
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(TranslateSettings, "translate", args.params)
     inputs = [args.source] + ([args.reference] if args.reference else [])
-    with stage_run("translate", settings.model_dump(mode="json", exclude_none=True), inputs) as run:
-        metrics = translate_stage(settings, args.source, args.out, args.cache, args.reference)
-        write_json(args.metrics, metrics)
-        run.log_metrics(metrics)
+    run_stage("translate", settings, inputs, args.metrics, lambda: translate_stage(settings, args.source, args.out, args.cache, args.reference))
 
