@@ -45,3 +45,16 @@ def test_unknown_dataset_fails_clearly(tiny_lm: Path, tmp_path: Path) -> None:
     settings = parse_settings(SFTSettings, {"base_model": str(tiny_lm), "datasets": ["nope"], "training": {"device": "cpu"}}, "sft")
     with pytest.raises(LingualignError, match="no SFT rows for dataset 'nope'"):
         train_sft(settings, "nope", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
+
+
+def test_finished_or_foreign_checkpoints_are_not_resumed(tiny_lm: Path, tmp_path: Path) -> None:
+    raw = {"base_model": str(tiny_lm), "datasets": ["orca"], "training": {"method": "lora", "batch_size": 2, "max_steps": 2, "save_steps": 1, "device": "cpu"}}
+    source = sft_parquet(tmp_path / "sft.parquet")
+    first = train_sft(parse_settings(SFTSettings, raw, "sft"), "orca", source, tmp_path / "out", tmp_path / "work")
+    assert not list((tmp_path / "work").glob("checkpoint-*"))
+    again = train_sft(parse_settings(SFTSettings, raw, "sft"), "orca", source, tmp_path / "out", tmp_path / "work")
+    assert again["train_loss"] == first["train_loss"] > 0
+    (tmp_path / "work" / "checkpoint-2").mkdir()  # a stale checkpoint of another configuration
+    raw["training"]["learning_rate"] = 1e-3
+    changed = train_sft(parse_settings(SFTSettings, raw, "sft"), "orca", source, tmp_path / "out", tmp_path / "work")
+    assert changed["steps"] == 2 and changed["train_loss"] > 0

@@ -4,6 +4,9 @@ safetensors weights, the tokenizer with its chat template beside them)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -96,6 +99,38 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     dtype = torch.float32 if settings.trainer_arguments(Path("."))["use_cpu"] else torch.bfloat16
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
     return model, tokenizer
+
+
+def resume_point(work: Path, fingerprint: str) -> str | None:
+    """The checkpoint to resume from: only one left by a run of this exact configuration.
+
+    Checkpoints of another configuration (params, data, base model) are removed first, so an
+    edited param never continues someone else's training.
+    """
+    from transformers.trainer_utils import get_last_checkpoint
+
+    stamp = work / "fingerprint.txt"
+    if stamp.is_file() and stamp.read_text() == fingerprint:
+        return get_last_checkpoint(str(work))
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    stamp.write_text(fingerprint)
+    return None
+
+
+def finish(work: Path) -> None:
+    """A finished run leaves no checkpoints: a forced rerun trains again from the start."""
+    for checkpoint in work.glob("checkpoint-*"):
+        shutil.rmtree(checkpoint)
+
+
+def fingerprint(*parts: Any) -> str:
+    from lingualign.tracking import content_hash
+
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update((content_hash(part) if isinstance(part, Path) else json.dumps(part, sort_keys=True, default=str)).encode())
+    return digest.hexdigest()
 
 
 def save_trained(model: Any, tokenizer: Any, out: Path) -> None:
