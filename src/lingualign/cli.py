@@ -21,6 +21,8 @@ STAGES = {
     "pairs": "Build best-vs-worst preference pairs in a margin window, a train/test split and an SFT set.",
     "sft": "Fine-tune a source model on one dataset's SFT set with TRL.",
     "merge": "Merge fine-tunes with mergekit (seeded, normalize explicit, vocabularies checked).",
+    "reference": "Compute the reference model's log-probs of the training pairs once (a DVC output).",
+    "dpo": "Preference-tune the merged model with TRL's DPOTrainer on stored reference log-probs.",
 }
 
 

@@ -1,0 +1,130 @@
+"""Model-stage memory and speed, side by side in one run, each side in its own child process.
+
+    python benchmarks/model_bench.py [--steps 6] [--method lora]
+
+1. Peak RSS of merging four SmolLM2-135M models (a base and three perturbed copies) through
+   mergekit (``linear``, lazy tensor loading) against loading all four into memory with
+   transformers and averaging their state dicts. Target: mergekit at most half.
+2. DPO step time and peak RSS with stored reference log-probs (this project's ``reference``
+   stage + trainer) against TRL computing them on the fly every step.
+Needs ``models/sources/smollm2-135m-instruct`` (``dvc repro models@smollm2-135m-instruct``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SOURCE = Path("models/sources/smollm2-135m-instruct")
+
+MAKE_COPIES = """
+import shutil, sys, torch
+from pathlib import Path
+from transformers import AutoModelForCausalLM
+source, out = Path(sys.argv[1]), Path(sys.argv[2])
+for seed in (1, 2, 3):
+    model = AutoModelForCausalLM.from_pretrained(source)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn(p.shape, generator=generator) * 1e-3)
+    model.save_pretrained(out / f"ft{seed}")
+    for extra in source.iterdir():
+        if "token" in extra.name or extra.suffix == ".jinja":
+            shutil.copy(extra, out / f"ft{seed}" / extra.name)
+"""
+
+MERGEKIT = """
+import sys
+from pathlib import Path
+from lingualign.merge import MergeSettings, merge
+models = sys.argv[1:5]
+config = {"merge_method": "linear", "models": [{"model": m, "parameters": {"weight": 0.25}} for m in models], "dtype": "float32"}
+merge(MergeSettings(config=config, random_seed=0, normalize=True), Path(sys.argv[5]))
+"""
+
+NAIVE = """
+import sys, torch
+from transformers import AutoModelForCausalLM
+models = [AutoModelForCausalLM.from_pretrained(path) for path in sys.argv[1:5]]
+states = [m.state_dict() for m in models]
+merged = {name: sum(state[name] for state in states) / len(states) for name in states[0]}
+models[0].load_state_dict(merged)
+models[0].save_pretrained(sys.argv[5])
+"""
+
+DPO = """
+import json, sys, time, tempfile
+from pathlib import Path
+from transformers import TrainerCallback
+from lingualign.dpo import DPOSettings, _trainer_class, training_dataset
+from lingualign.reference import pairs_dataset
+from lingualign.training import load_for_training
+from trl import DPOConfig, DPOTrainer
+mode, model_dir, pairs, reference, steps, method = sys.argv[1:7]
+
+class Timer(TrainerCallback):
+    times = []
+    def on_step_begin(self, *a, **k): self.start = time.perf_counter()
+    def on_step_end(self, *a, **k): self.times.append(time.perf_counter() - self.start)
+
+settings = DPOSettings.model_validate({"model": model_dir, "training": {"method": method, "max_steps": int(steps), "batch_size": 4, "max_length": 256, "device": "cpu", "save_steps": 1000}})
+model, tokenizer = load_for_training(model_dir, settings.training)
+with tempfile.TemporaryDirectory() as work:
+    args = settings.training.trainer_arguments(Path(work)) | {"beta": 0.1, "report_to": [], "precompute_ref_log_probs": mode == "stored"}
+    timer = Timer()
+    trainer_class = _trainer_class() if mode == "stored" else DPOTrainer
+    dataset = training_dataset(Path(pairs), Path(reference)) if mode == "stored" else pairs_dataset(Path(pairs))
+    peft = settings.training.peft_config()
+    trainer = trainer_class(model=model, args=DPOConfig(**args), train_dataset=dataset, processing_class=tokenizer, peft_config=peft, callbacks=[timer])
+    trainer.train()
+print(json.dumps({"step_s": sum(timer.times[1:]) / max(1, len(timer.times) - 1)}))
+"""
+
+
+def child(code: str, *args: str) -> tuple[str, float]:
+    """Run ``code`` in a fresh interpreter; return its stdout and its own peak RSS in MB."""
+    wrapped = code + "\nimport resource, sys\nprint('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    result = subprocess.run([sys.executable, "-c", wrapped, *args], capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(result.stderr[-3000:])
+    peak = next(line for line in result.stderr.splitlines() if line.startswith("PEAK"))
+    return result.stdout, int(peak.split()[1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--method", default="lora", choices=["lora", "full"])
+    parser.add_argument("--pairs", default="data/pairs/train.parquet")
+    parser.add_argument("--reference", default="data/reference_logps.parquet")
+    args = parser.parse_args()
+    if not SOURCE.is_dir():
+        sys.exit(f"{SOURCE} is missing: run `dvc repro models@smollm2-135m-instruct` first")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        child(MAKE_COPIES, str(SOURCE), str(folder))
+        models = [str(SOURCE.resolve())] + [str(folder / f"ft{seed}") for seed in (1, 2, 3)]
+        _, mergekit_mb = child(MERGEKIT, *models, str(folder / "merged-mergekit"))
+        _, naive_mb = child(NAIVE, *models, str(folder / "merged-naive"))
+    print("merge of four SmolLM2-135M models (float32, 538 MB of weights each)")
+    print(f"  mergekit (lazy loading):       peak RSS {mergekit_mb:8,.0f} MB")
+    print(f"  all four loaded, averaged:     peak RSS {naive_mb:8,.0f} MB")
+    print(f"  ratio:                         {mergekit_mb / naive_mb:.2f} (target <= 0.5)")
+    if not Path(args.reference).exists():
+        sys.exit(f"{args.reference} is missing: run `dvc repro reference` first")
+    stored_out, stored_mb = child(DPO, "stored", "models/merged", args.pairs, args.reference, str(args.steps), args.method)
+    live_out, live_mb = child(DPO, "on_the_fly", "models/merged", args.pairs, args.reference, str(args.steps), args.method)
+    stored_s, live_s = json.loads(stored_out.splitlines()[-1])["step_s"], json.loads(live_out.splitlines()[-1])["step_s"]
+    print(f"DPO on models/merged, {args.method}, batch 4, max_length 256, mean of steps 2..{args.steps}")
+    print(f"  stored reference log-probs:    {stored_s:6.2f} s/step   peak RSS {stored_mb:8,.0f} MB")
+    print(f"  reference computed every step: {live_s:6.2f} s/step   peak RSS {live_mb:8,.0f} MB")
+    print(f"  speed-up: {live_s / stored_s:.2f}x   memory ratio: {stored_mb / live_mb:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""reference + dpo: stored reference log-probs, LoRA touches only (and all) adapter weights, resume."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import torch
+from safetensors.torch import load_file
+from transformers import TrainerCallback
+
+from lingualign.dpo import DPOSettings, heldout_preference, train_dpo, training_dataset
+from lingualign.errors import LingualignError, SettingsError
+from lingualign.io import write_parquet
+from lingualign.pairs import PAIR_SCHEMA
+from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
+from lingualign.reference import reference_logps
+from lingualign.settings import parse_settings
+
+
+def pairs_file(path: Path, count: int = 8) -> Path:
+    rows = [
+        {"prompt_id": f"p{i}", "dataset": "orca", "prompt": [{"role": "user", "content": f"Wo ist Paket {i}?"}],
+         "chosen": [{"role": "assistant", "content": f"Paket {i} kommt morgen an."}], "rejected": [{"role": "assistant", "content": "Keine Ahnung."}],
+         "margin": 1.0, "chosen_score": 1.0, "rejected_score": 0.0, "source_model": None}
+        for i in range(count)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, PAIR_SCHEMA), path)
+    return path
+
+
+@pytest.fixture
+def stored(tiny_lm: Path, tmp_path: Path) -> tuple[Path, Path]:
+    pairs = pairs_file(tmp_path / "train.parquet")
+    table = reference_logps(str(tiny_lm), pairs, max_length=64, batch_size=4, work=tmp_path / "ref-work")
+    write_parquet(tmp_path / "ref.parquet", table, REFERENCE_SCHEMA)
+    return pairs, tmp_path / "ref.parquet"
+
+
+def dpo_settings(model: Path, method: str = "lora", **training: Any) -> DPOSettings:
+    raw = {"model": str(model), "beta": 0.1, "training": {"method": method, "learning_rate": 5e-3, "batch_size": 2, "max_steps": 4, "save_steps": 2, "max_length": 64, "device": "cpu", "lora": {"dropout": 0.0}} | training}
+    return parse_settings(DPOSettings, raw, "dpo")
+
+
+def test_reference_logps_are_stored_per_pair(stored: tuple[Path, Path]) -> None:
+    rows = pq.read_table(stored[1]).to_pylist()
+    assert [r["prompt_id"] for r in rows] == [f"p{i}" for i in range(8)]
+    assert all(r["ref_chosen_logps"] < 0 and r["ref_rejected_logps"] < 0 and math.isfinite(r["ref_chosen_logps"]) for r in rows)
+
+
+class Snapshots(TrainerCallback):
+    def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        self.before = {name: p.detach().clone() for name, p in model.named_parameters()}
+
+    def on_train_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        self.after = {name: p.detach().clone() for name, p in model.named_parameters()}
+
+
+def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
+    snapshots = Snapshots()
+    metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "out", tmp_path / "work", callbacks=[snapshots])
+    changed = {name for name in snapshots.before if not torch.equal(snapshots.before[name], snapshots.after[name])}
+    adapters = {name for name in snapshots.before if "lora_" in name}
+    assert adapters and changed == adapters
+    assert metrics["steps"] == 4 and set(metrics["last"]) >= {"loss", "rewards/accuracies", "rewards/margins"}
+    merged = load_file(tmp_path / "out" / "model.safetensors")
+    assert not any("lora" in name for name in merged)
+
+
+class CrashAfterFirstCheckpoint(TrainerCallback):
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("simulated kill after the first checkpoint")
+
+
+class StepCounter(TrainerCallback):
+    steps = 0
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.steps += 1
+
+
+def test_resumed_run_ends_where_an_uninterrupted_one_ends(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
+    train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "clean", tmp_path / "work-clean")
+    with pytest.raises(KeyboardInterrupt):
+        train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[CrashAfterFirstCheckpoint()])
+    assert (tmp_path / "work" / "checkpoint-2").is_dir() and not (tmp_path / "resumed").exists()
+    counter = StepCounter()
+    metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[counter])
+    assert metrics["steps"] == 4 and counter.steps == 2  # it continued from step 2, not from scratch
+    clean, resumed = load_file(tmp_path / "clean" / "model.safetensors"), load_file(tmp_path / "resumed" / "model.safetensors")
+    assert all(torch.allclose(clean[name], resumed[name], atol=1e-6) for name in clean)
+
+
+def test_reference_rows_must_match_the_pairs(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    other = pairs_file(tmp_path / "other.parquet", count=5)
+    with pytest.raises(LingualignError, match="do not match"):
+        training_dataset(other, stored[1])
+
+
+def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
+    result = heldout_preference(tiny_lm, pairs_file(tmp_path / "test.parquet", count=4))
+    assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
+
+
+def test_loss_types_are_validated() -> None:
+    assert parse_settings(DPOSettings, {"loss_type": ["sigmoid_norm"]}, "dpo").loss_type == ["sigmoid_norm"]
+    with pytest.raises(SettingsError, match="dpo.loss_type.0"):
+        parse_settings(DPOSettings, {"loss_type": ["simpo"]}, "dpo")
+    with pytest.raises(SettingsError, match="loss_weights needs one weight per loss_type"):
+        parse_settings(DPOSettings, {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0]}, "dpo")
+
+
+def test_pairs_the_reference_stage_left_out_are_left_out(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    rows = pq.read_table(stored[1]).to_pylist()
+    del rows[3]
+    write_parquet(tmp_path / "fewer.parquet", pa.Table.from_pylist(rows, REFERENCE_SCHEMA), REFERENCE_SCHEMA)
+    assert training_dataset(stored[0], tmp_path / "fewer.parquet")["prompt_id"] == [r["prompt_id"] for r in rows]
