@@ -52,3 +52,18 @@ def test_package_gguf_is_found_without_importing_the_package() -> None:
 def test_model_settings_errors(raw: dict[str, object], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         parse_settings(ModelsSettings, raw, "params.yaml: models")
+
+
+def test_one_chat_template_from_params_is_saved_with_the_model(tmp_path: Path, tiny_lm: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from lingualign.models import fetch
+
+    template = "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}"
+    settings = parse_settings(ModelsSettings, {"sources": {"tiny": {"path": str(tiny_lm)}}, "chat_template": template}, "models")
+    fetch(settings, "tiny", tmp_path / "tiny")
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "tiny")
+    assert tokenizer.apply_chat_template([{"role": "user", "content": "Hallo"}], tokenize=False, add_generation_prompt=True) == "<user>Hallo\n<assistant>"
+    own = parse_settings(ModelsSettings, {"sources": {"tiny": {"path": str(tiny_lm)}}}, "models")
+    fetch(own, "tiny", tmp_path / "own")
+    assert AutoTokenizer.from_pretrained(tmp_path / "own").chat_template == AutoTokenizer.from_pretrained(tiny_lm).chat_template

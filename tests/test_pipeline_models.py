@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import yaml
-
 from conftest import run
 from test_pipeline_data import stages_run
 

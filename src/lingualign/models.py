@@ -45,6 +45,7 @@ class ModelSource(Settings):
 class ModelsSettings(Settings):
     sources: dict[str, ModelSource] = Field(min_length=1, description="Folder name under models/sources -> source")
     allow_pickle: bool = Field(default=False, description="Load .bin (pickle) weights; off: safetensors only")
+    chat_template: str | None = Field(default=None, description="Jinja chat template every saved tokenizer carries (SFT, DPO and evaluation use it); null: the model's own")
 
     @model_validator(mode="after")
     def _folder_names(self) -> ModelsSettings:
@@ -122,8 +123,18 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.tracking import stage_run
 
     settings = load_settings(ModelsSettings, "models", args.params)
-    source = settings.source(args.name)
-    with stage_run(f"models@{args.name}", source.model_dump(mode="json", exclude_none=True), []) as run:
-        model, tokenizer = load_source(source, settings.allow_pickle)
-        save_model(model, tokenizer, args.out)
-        run.log_metrics({"parameters": sum(p.numel() for p in model.parameters())})
+    source = settings.source(args.name)  # an unknown name fails here, before MLflow opens a run
+    params = source.model_dump(mode="json", exclude_none=True) | {"chat_template": settings.chat_template}
+    with stage_run(f"models@{args.name}", params, []) as run:
+        run.log_metrics({"parameters": fetch(settings, args.name, args.out)})
+
+
+def fetch(settings: ModelsSettings, name: str, out: Path) -> int:
+    """Save source ``name`` to ``out`` with the one chat template; return its parameter count."""
+    model, tokenizer = load_source(settings.source(name), settings.allow_pickle)
+    if settings.chat_template is not None:
+        tokenizer.chat_template = settings.chat_template
+    if tokenizer.chat_template is None:
+        raise LingualignError(f"models.sources.{name}: the tokenizer has no chat template; set models.chat_template")
+    save_model(model, tokenizer, out)
+    return sum(p.numel() for p in model.parameters())
