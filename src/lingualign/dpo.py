@@ -67,12 +67,11 @@ def _trainer_class() -> Any:
 
 
 def training_dataset(pairs: Path, reference: Path) -> Any:
-    import pyarrow.parquet as pq
-
+    from lingualign.io import read_parquet
     from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
 
     dataset = pairs_dataset(pairs)
-    stored = pq.read_table(reference, schema=REFERENCE_SCHEMA)
+    stored = read_parquet(reference, REFERENCE_SCHEMA, "reference log-probs")
     stored_ids = stored.column("prompt_id").to_pylist()
     # TRL leaves out pairs whose prompt alone fills max_length; the reference stage already did.
     keep = set(stored_ids)

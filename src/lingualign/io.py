@@ -100,6 +100,14 @@ def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[Pa
             writer.close()
 
 
+def read_parquet(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> pa.Table:
+    """Read a stage's input with the schema its producer wrote; a missing or foreign file is a clear error."""
+    try:
+        return pq.read_table(path, schema=schema)
+    except (OSError, pa.ArrowException) as exc:
+        raise LingualignError(f"{path}: cannot read {what}: {exc}") from None
+
+
 def write_parquet(path: str | os.PathLike[str], table: pa.Table, schema: pa.Schema) -> None:
     with parquet_sink(path, schema) as sink:
         sink.write_table(table)

@@ -116,17 +116,16 @@ def save_model(model: Any, tokenizer: Any, out: Path) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="Which entry of models.sources to fetch")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--metrics", type=Path, required=True)
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.settings import load_settings
-    from lingualign.tracking import stage_run
+    from lingualign.tracking import run_stage
 
     settings = load_settings(ModelsSettings, "models", args.params)
-    source = settings.source(args.name)  # an unknown name fails here, before MLflow opens a run
-    params = source.model_dump(mode="json", exclude_none=True) | {"chat_template": settings.chat_template}
-    with stage_run(f"models@{args.name}", params, []) as run:
-        run.log_metrics({"parameters": fetch(settings, args.name, args.out)})
+    settings.source(args.name)  # an unknown name fails here, before MLflow opens a run
+    run_stage(f"models@{args.name}", settings, [], args.metrics, lambda: {"parameters": fetch(settings, args.name, args.out)})
 
 
 def fetch(settings: ModelsSettings, name: str, out: Path) -> int:

@@ -207,14 +207,9 @@ def pairs_metrics(pairing: Pairing, train: list[dict[str, Any]], test: list[dict
 
 
 def pairs_stage(settings: PairsSettings, source: Path, train_out: Path, test_out: Path, sft_out: Path, plot_out: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    from lingualign.io import atomic_path, read_parquet, write_parquet
 
-    from lingualign.io import atomic_path, write_parquet
-
-    try:
-        rows = pq.read_table(source, schema=SCORED_SCHEMA).to_pylist()
-    except (OSError, pa.ArrowException) as exc:
-        raise LingualignError(f"{source}: cannot read scored data: {exc}") from None
+    rows = read_parquet(source, SCORED_SCHEMA, "scored data").to_pylist()
     pairing = build_pairs(rows, settings)
     pairing.pairs.sort(key=lambda pair: (pair["dataset"], pair["prompt_id"], pair["chosen"][0]["content"]))
     pairing.sft.sort(key=lambda row: (row["dataset"], row["prompt_id"]))

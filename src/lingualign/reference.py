@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pydantic import Field
 
+from lingualign.devices import cuda_available
 from lingualign.errors import LingualignError
 from lingualign.pairs import PAIR_SCHEMA
+from lingualign.settings import Settings
 
 SCHEMA = pa.schema(
     [
@@ -32,13 +35,11 @@ REF_COLUMNS = ("ref_chosen_logps", "ref_rejected_logps")
 
 
 def pairs_dataset(path: Path) -> Any:
-    import pyarrow.parquet as pq
     from datasets import Dataset
 
-    try:
-        table = pq.read_table(path, schema=PAIR_SCHEMA)
-    except (OSError, pa.ArrowException) as exc:
-        raise LingualignError(f"{path}: cannot read preference pairs: {exc}") from None
+    from lingualign.io import read_parquet
+
+    table = read_parquet(path, PAIR_SCHEMA, "preference pairs")
     if table.num_rows == 0:
         raise LingualignError(f"{path}: no preference pairs")
     return Dataset.from_list(table.select(["prompt_id", "prompt", "chosen", "rejected"]).to_pylist())
@@ -53,17 +54,11 @@ def dpo_config(output_dir: Path, max_length: int, batch_size: int, **extra: Any)
         precompute_ref_log_probs=True,
         precompute_ref_batch_size=batch_size,
         per_device_train_batch_size=batch_size,
-        use_cpu=not _cuda(),
-        bf16=_cuda(),
+        use_cpu=not cuda_available(),
+        bf16=cuda_available(),
         report_to=[],
         **extra,
     )
-
-
-def _cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def reference_logps(model_dir: str, pairs: Path, max_length: int, batch_size: int, work: Path) -> pa.Table:
@@ -75,7 +70,7 @@ def reference_logps(model_dir: str, pairs: Path, max_length: int, batch_size: in
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32 if not _cuda() else torch.bfloat16, use_safetensors=True)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16 if cuda_available() else torch.float32, use_safetensors=True)
     dataset = pairs_dataset(pairs)
     trainer = DPOTrainer(model=model, args=dpo_config(work, max_length, batch_size), train_dataset=dataset, processing_class=tokenizer)
     computed = trainer.train_dataset
@@ -88,16 +83,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("data/reference_logps.parquet"))
     parser.add_argument("--max-length", type=int, required=True, help="dpo.training.max_length (passed by dvc.yaml)")
     parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--metrics", type=Path, default=Path("metrics/reference.json"))
+
+
+class ReferenceSettings(Settings):
+    """What decides the reference log-probs; dvc.yaml passes them from the ``dpo`` section."""
+
+    model: str
+    max_length: int = Field(ge=16)
+    batch_size: int = Field(ge=1)
 
 
 def main(args: argparse.Namespace) -> None:
+    from lingualign.settings import parse_settings
+    from lingualign.tracking import run_stage
+
+    raw = {"model": args.model, "max_length": args.max_length, "batch_size": args.batch_size}
+    settings = parse_settings(ReferenceSettings, raw, "lingualign reference")
+    run_stage("reference", settings, [args.pairs, Path(args.model)], args.metrics, lambda: write_reference(settings, args.pairs, args.out))
+
+
+def write_reference(settings: ReferenceSettings, pairs: Path, out: Path) -> dict[str, Any]:
     import tempfile
 
-    from lingualign.io import write_parquet
-    from lingualign.tracking import stage_run
+    import pyarrow.parquet as pq
 
-    params = {"model": args.model, "max_length": args.max_length, "batch_size": args.batch_size}
-    with stage_run("reference", params, [args.pairs, Path(args.model)]) as run, tempfile.TemporaryDirectory() as work:
-        table = reference_logps(args.model, args.pairs, args.max_length, args.batch_size, Path(work))
-        write_parquet(args.out, table, SCHEMA)
-        run.log_metrics({"pairs": table.num_rows})
+    from lingualign.io import write_parquet
+
+    with tempfile.TemporaryDirectory() as work:
+        table = reference_logps(settings.model, pairs, settings.max_length, settings.batch_size, Path(work))
+    write_parquet(out, table, SCHEMA)
+    total = pq.read_metadata(pairs).num_rows
+    # TRL leaves out pairs whose prompt alone fills max_length; dpo trains on the rest.
+    return {"pairs": table.num_rows, "left_out_prompt_too_long": total - table.num_rows}

@@ -30,6 +30,7 @@ import pyarrow as pa
 from pydantic import Field
 
 from lingualign.cache import ResultCache
+from lingualign.devices import resolve_device
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings, registry_name
 from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
@@ -113,7 +114,7 @@ class RewardModelScorer:
             raise LingualignError(f"score.reward_model.model: {config.model} has no chat template to render conversations with")
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.device = config.device if config.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = resolve_device(config.device)
         self.model = AutoModelForSequenceClassification.from_pretrained(config.model, dtype=getattr(torch, config.dtype), use_safetensors=True, **kwargs).to(self.device).eval()
         if self.model.config.pad_token_id is None:
             self.model.config.pad_token_id = self.tokenizer.pad_token_id
@@ -167,14 +168,9 @@ def score_table(table: pa.Table, settings: ScoreSettings, scorer_impl: Scorer) -
 
 
 def score_stage(settings: ScoreSettings, source: Path, out: Path, cache_dir: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    from lingualign.io import read_parquet, write_parquet
 
-    from lingualign.io import write_parquet
-
-    try:
-        table = pq.read_table(source, schema=TRANSLATED_SCHEMA)
-    except (OSError, pa.ArrowException) as exc:
-        raise LingualignError(f"{source}: cannot read translated data: {exc}") from None
+    table = read_parquet(source, TRANSLATED_SCHEMA, "translated data")
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
     scorer_impl = SCORERS[settings.scorer](settings, cache_dir)

@@ -29,10 +29,11 @@ class SFTSettings(Settings):
 
 
 def sft_dataset(source: Path, dataset: str) -> Any:
-    import pyarrow.parquet as pq
     from datasets import Dataset
 
-    rows = [row for row in pq.read_table(source, schema=SFT_SCHEMA).to_pylist() if row["dataset"] == dataset]
+    from lingualign.io import read_parquet
+
+    rows = [row for row in read_parquet(source, SFT_SCHEMA, "the SFT set").to_pylist() if row["dataset"] == dataset]
     if not rows:
         raise LingualignError(f"{source}: no SFT rows for dataset '{dataset}' (check sft.datasets against ingest.sources)")
     return Dataset.from_list([{"prompt": row["messages"][:-1], "completion": row["messages"][-1:]} for row in rows])

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from lingualign.devices import cuda_available, resolve_device
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
@@ -40,7 +41,7 @@ class TrainingSettings(Settings):
 
     def trainer_arguments(self, output_dir: Path) -> dict[str, Any]:
         """Keyword arguments shared by SFTConfig and DPOConfig (TRL 1.x / transformers 5 names)."""
-        cpu = self.device == "cpu" or (self.device == "auto" and not _cuda())
+        cpu = resolve_device(self.device) == "cpu"
         return {
             "output_dir": str(output_dir),
             "learning_rate": self.learning_rate,
@@ -73,18 +74,12 @@ class TrainingSettings(Settings):
     def model_kwargs(self) -> dict[str, Any]:
         if self.method != "qlora":
             return {}
-        if not _cuda():
+        if not cuda_available():
             raise LingualignError("method 'qlora' loads 4-bit weights through bitsandbytes and needs a CUDA GPU: use 'lora' or 'full' on CPU")
         import torch
         from transformers import BitsAndBytesConfig
 
         return {"quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)}
-
-
-def _cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:

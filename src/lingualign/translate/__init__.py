@@ -26,7 +26,7 @@ import pyarrow as pa
 from pydantic import Field, field_validator
 
 from lingualign.cache import ResultCache
-from lingualign.errors import InputError, LingualignError
+from lingualign.errors import InputError
 from lingualign.ingest import SCHEMA as NORMALIZED_SCHEMA
 from lingualign.settings import Settings, registry_name
 from lingualign.translate.backends import BACKENDS, Backend, Generation, PromptSpec
@@ -236,14 +236,9 @@ def build_backend(settings: TranslateSettings) -> Backend:
 
 
 def translate_stage(settings: TranslateSettings, source: Path, out: Path, cache_dir: Path, reference: Path | None, backend: Backend | None = None) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    from lingualign.io import read_parquet, write_parquet
 
-    from lingualign.io import write_parquet
-
-    try:
-        table = pq.read_table(source, schema=NORMALIZED_SCHEMA)
-    except (OSError, pa.ArrowException) as exc:
-        raise LingualignError(f"{source}: cannot read normalized data: {exc}") from None
+    table = read_parquet(source, NORMALIZED_SCHEMA, "normalized data")
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when nothing needs translating
     cache = ResultCache(cache_dir, settings.cache_identity())
     translator = Translator(backend or build_backend(settings), cache, settings)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lingualign.devices import resolve_device
 from lingualign.errors import LingualignError
 
 
@@ -95,7 +96,7 @@ class TransformersBackend:
         self.tokenizer = AutoTokenizer.from_pretrained(settings.model, padding_side="left", **kwargs)
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        device = settings.device if settings.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+        device = resolve_device(settings.device)
         dtype = getattr(torch, settings.dtype)
         self.model = AutoModelForCausalLM.from_pretrained(settings.model, dtype=dtype, use_safetensors=True, **kwargs).to(device).eval()
         self.device = device
