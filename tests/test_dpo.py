@@ -13,9 +13,11 @@ import torch
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
-from lingualign.dpo import DPOSettings, heldout_preference, train_dpo, training_dataset
+from lingualign.devices import load_causal_lm
+from lingualign.dpo import DPOSettings, train_dpo, training_dataset
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.io import write_parquet
+from lingualign.likelihood import heldout_preference
 from lingualign.pairs import PAIR_SCHEMA
 from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
 from lingualign.reference import reference_logps
@@ -102,7 +104,7 @@ def test_reference_rows_must_match_the_pairs(stored: tuple[Path, Path], tmp_path
 
 
 def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
-    result = heldout_preference(tiny_lm, pairs_file(tmp_path / "test.parquet", count=4))
+    result = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
     assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
 
 

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyarrow.parquet as pq
 import pytest
+from servers import ScriptedServer, transformers_serve
 from test_translate import normalized, orca_records
 
 from lingualign.errors import LingualignError
@@ -28,33 +21,10 @@ from lingualign.translate.backends import OpenAIBackend, PromptSpec, vllm_engine
 SPEC = PromptSpec("Translate this from {source} to {target}:\n{source}: {text}\n{target}:", False, "English", "German")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_tiny_lm(tiny_lm: Path) -> Iterator[str]:
-    """``transformers serve`` on the tiny model: a real OpenAI-compatible server on loopback."""
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(tiny_lm), "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(server.stderr.read().decode() if server.stderr else "server exited")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
-        yield f"{base}/v1"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with transformers_serve(tiny_lm) as url:
+        yield url
 
 
 @pytest.mark.parametrize("chat", [False, True], ids=["completions", "chat"])
@@ -71,41 +41,6 @@ def test_openai_backend_against_a_real_server(tmp_path: Path, tiny_lm: Path, ser
     assert all("\n" not in r["prompt_de"] and r["prompt_de"] != r["prompt"] for r in rows)
     again = translate_stage(settings, source, tmp_path / "t2.parquet", tmp_path / "cache", None)
     assert again["run"]["cache_hits"] == metrics["chunks"]
-
-
-class ScriptedServer:
-    """A real HTTP server on loopback that answers per a script: status codes, delays, bodies."""
-
-    def __init__(self, script: list[tuple[int, float]]):
-        self.script, self.requests = list(script), []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                status, delay = outer.script.pop(0) if outer.script else (200, 0.0)
-                time.sleep(delay)
-                payload = {"choices": [{"text": " Hallo Welt\n", "finish_reason": "stop"}]} if status == 200 else {"error": "busy"}
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
 
 
 def openai_backend(url: str, **http: Any) -> OpenAIBackend:

@@ -23,6 +23,8 @@ STAGES = {
     "merge": "Merge fine-tunes with mergekit (seeded, normalize explicit, vocabularies checked).",
     "reference": "Compute the reference model's log-probs of the training pairs once (a DVC output).",
     "dpo": "Preference-tune the merged model with TRL's DPOTrainer on stored reference log-probs.",
+    "evaluate": "Evaluate one model: German MT-Bench with an LLM judge, lm-evaluation-harness, held-out preference.",
+    "report": "Put every model's evaluation side by side: metrics/eval.json, plots and an HTML report.",
 }
 
 

@@ -1,6 +1,8 @@
-"""Where models run: the one place that asks torch about CUDA."""
+"""Where models run: the one place that asks torch about CUDA, and loads a model for inference."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def cuda_available() -> bool:
@@ -14,3 +16,15 @@ def resolve_device(device: str) -> str:
     if device != "auto":
         return device
     return "cuda" if cuda_available() else "cpu"
+
+
+def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float32", **kwargs: Any) -> tuple[Any, Any]:
+    """A causal LM in eval mode on ``device`` (safetensors only) and its tokenizer, padding on the left."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs)
+    return model.to(resolve_device(device)).eval(), tokenizer

@@ -111,36 +111,6 @@ def train_dpo(settings: DPOSettings, pairs: Path, reference: Path, out: Path, wo
     return {"steps": result.global_step, "train_loss": round(result.training_loss, 6), "last": {key: round(float(last[key]), 6) for key in CURVES if key in last}, "_history": logged}
 
 
-def heldout_preference(model_dir: str | Path, pairs: Path, batch_size: int = 8) -> dict[str, float]:
-    """Share of pairs whose chosen answer has the higher mean per-token log-likelihood, and the mean gap."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, use_safetensors=True).eval()
-    dataset = pairs_dataset(pairs)
-    wins, gaps = 0, []
-    for row in dataset:
-        chosen, rejected = (mean_logprob(model, tokenizer, row["prompt"], row[side]) for side in ("chosen", "rejected"))
-        wins += chosen > rejected
-        gaps.append(chosen - rejected)
-    return {"accuracy": round(wins / len(gaps), 6), "mean_margin": round(sum(gaps) / len(gaps), 6), "pairs": len(gaps)}
-
-
-def mean_logprob(model: Any, tokenizer: Any, prompt: list[dict[str, str]], answer: list[dict[str, str]]) -> float:
-    """Mean log-probability per answer token, the prompt rendered with the chat template."""
-    import torch
-
-    prompt_ids = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False)
-    full_ids = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False)
-    ids = torch.tensor([full_ids])
-    with torch.inference_mode():
-        logits = model(ids).logits[0, :-1].float()
-    logprobs = torch.log_softmax(logits, dim=-1).gather(1, ids[0, 1:, None])[:, 0]
-    answer_logprobs = logprobs[len(prompt_ids) - 1 :]
-    return float(answer_logprobs.mean()) if len(answer_logprobs) else float("-inf")
-
-
 def write_curves(path: Path, history: list[dict[str, Any]]) -> None:
     from lingualign.io import atomic_path
 
@@ -162,6 +132,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
+    from lingualign.devices import load_causal_lm
+    from lingualign.likelihood import heldout_preference
     from lingualign.settings import load_settings
     from lingualign.tracking import run_stage
 
@@ -170,7 +142,7 @@ def main(args: argparse.Namespace) -> None:
     def work() -> dict[str, Any]:
         metrics = train_dpo(settings, args.pairs, args.reference, args.out, args.work)
         write_curves(args.curves, metrics.pop("_history"))
-        metrics["heldout"] = {"merged": heldout_preference(settings.model, args.test), "dpo": heldout_preference(args.out, args.test)}
+        metrics["heldout"] = {"merged": heldout_preference(*load_causal_lm(settings.model), args.test), "dpo": heldout_preference(*load_causal_lm(str(args.out)), args.test)}
         return metrics
 
     run_stage("dpo", settings, [args.pairs, args.reference, args.test, Path(settings.model)], args.metrics, work)

@@ -83,6 +83,21 @@ def lineage_tags(inputs: list[Path]) -> dict[str, str]:
     return tags
 
 
+def dvc_hash(path: Path) -> str:
+    """The hash DVC recorded for an output in ``dvc.lock`` (what ``dvc pull`` fetches), or ``untracked``."""
+    import yaml
+
+    lock = project_root() / "dvc.lock"
+    if not lock.is_file():
+        return "untracked"
+    wanted = Path(path).as_posix().rstrip("/")
+    for stage in (yaml.safe_load(lock.read_text(encoding="utf-8")) or {}).get("stages", {}).values():
+        for out in stage.get("outs", []):
+            if out["path"].rstrip("/") == wanted:
+                return str(out.get("md5") or out.get("hash") or "untracked")
+    return "untracked"
+
+
 class StageRun:
     """The handle a stage logs through while its MLflow run is open."""
 
@@ -102,26 +117,28 @@ class StageRun:
 
 
 @contextlib.contextmanager
-def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path]) -> Iterator[StageRun]:
+def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None) -> Iterator[StageRun]:
     """Open the stage's MLflow run under the pipeline's parent run; log params and lineage."""
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
     experiment = mlflow.set_experiment(os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
-    tags = lineage_tags(inputs)
-    parent = _parent_run_id(mlflow, experiment.experiment_id, tags)
+    lineage = lineage_tags(inputs)
+    parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
     with mlflow.start_run(
-        run_name=stage, parent_run_id=parent, tags={**tags, STAGE_TAG: stage}
+        run_name=stage, parent_run_id=parent, tags={**lineage, **(tags or {}), STAGE_TAG: stage}
     ):
         mlflow.log_params({key: _param_value(v) for key, v in flatten(params).items()})
         yield StageRun(mlflow)
 
 
-def run_stage(stage: str, settings: Any, inputs: list[Path], metrics_path: Path, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def run_stage(
+    stage: str, settings: Any, inputs: list[Path], metrics_path: Path, work: Callable[[], dict[str, Any]], tags: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The shape of every stage's ``main``: open its MLflow run, do the work, write and log metrics."""
     from lingualign.io import write_json
 
-    with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs) as run:
+    with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs, tags) as run:
         metrics = work()
         write_json(metrics_path, metrics)
         run.log_metrics(metrics)

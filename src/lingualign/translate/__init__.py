@@ -74,6 +74,7 @@ class TranslateSettings(Settings):
     max_new_tokens: int = Field(default=256, ge=1, description="Cap on new tokens per chunk")
     new_tokens_per_char: float = Field(default=0.5, gt=0, description="Per-chunk budget: this many new tokens per source character, plus 8")
     batch_size: int = Field(default=16, ge=1, description="Chunks per generation batch (and per cache write)")
+    mtbench_per_category: int = Field(default=0, ge=0, le=10, description="MT-Bench questions per category to translate for evaluation (10 = all 80)")
     temperature: float = Field(default=0.0, ge=0)
     seed: int = 0
     quality: QualitySettings = Field(default_factory=QualitySettings)
@@ -235,8 +236,11 @@ def build_backend(settings: TranslateSettings) -> Backend:
     return BACKENDS[settings.backend](settings, settings.prompt_spec())
 
 
-def translate_stage(settings: TranslateSettings, source: Path, out: Path, cache_dir: Path, reference: Path | None, backend: Backend | None = None) -> dict[str, Any]:
+def translate_stage(
+    settings: TranslateSettings, source: Path, out: Path, cache_dir: Path, reference: Path | None, mtbench_out: Path | None = None, backend: Backend | None = None
+) -> dict[str, Any]:
     from lingualign.io import read_parquet, write_parquet
+    from lingualign.translate import mtbench
 
     table = read_parquet(source, NORMALIZED_SCHEMA, "normalized data")
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when nothing needs translating
@@ -248,6 +252,10 @@ def translate_stage(settings: TranslateSettings, source: Path, out: Path, cache_
         metrics["dedupe_saving"] = round(1 - metrics["chunk_characters"] / metrics["characters"], 4) if metrics["characters"] else 0.0
         if reference is not None:
             metrics["reference"] = chrf(translator, reference)
+        if mtbench_out is not None:
+            questions = mtbench.english_questions(settings.mtbench_per_category)
+            mtbench.write_questions(mtbench_out, mtbench.translate_questions(translator, questions))
+            metrics["mtbench_questions"] = len(questions)
         write_parquet(out, result, SCHEMA)
     finally:
         cache.close()
@@ -260,6 +268,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("data/translated.parquet"))
     parser.add_argument("--cache", type=Path, default=Path("cache/translate"))
     parser.add_argument("--reference", type=Path, default=None, help="TSV of English<TAB>German for chrF")
+    parser.add_argument("--mtbench-out", type=Path, default=None, help="Write the German MT-Bench questions here (FastChat JSONL)")
     parser.add_argument("--metrics", type=Path, default=Path("metrics/translate.json"))
 
 
@@ -269,5 +278,5 @@ def main(args: argparse.Namespace) -> None:
 
     settings = load_settings(TranslateSettings, "translate", args.params)
     inputs = [args.source] + ([args.reference] if args.reference else [])
-    run_stage("translate", settings, inputs, args.metrics, lambda: translate_stage(settings, args.source, args.out, args.cache, args.reference))
+    run_stage("translate", settings, inputs, args.metrics, lambda: translate_stage(settings, args.source, args.out, args.cache, args.reference, args.mtbench_out))
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from lingualign.devices import resolve_device
+from lingualign.devices import load_causal_lm
 from lingualign.errors import LingualignError
 
 
@@ -88,18 +88,10 @@ def backend(name: str) -> Callable[[Callable[..., Backend]], Callable[..., Backe
 @backend("transformers")
 class TransformersBackend:
     def __init__(self, settings: Any, spec: PromptSpec):
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         self.settings, self.spec = settings, spec
         kwargs = {"revision": settings.revision, "trust_remote_code": settings.trust_remote_code}
-        self.tokenizer = AutoTokenizer.from_pretrained(settings.model, padding_side="left", **kwargs)
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        device = resolve_device(settings.device)
-        dtype = getattr(torch, settings.dtype)
-        self.model = AutoModelForCausalLM.from_pretrained(settings.model, dtype=dtype, use_safetensors=True, **kwargs).to(device).eval()
-        self.device = device
+        self.model, self.tokenizer = load_causal_lm(settings.model, settings.device, settings.dtype, **kwargs)
+        self.device = self.model.device
 
     def prompt(self, chunk: str) -> str:
         if self.spec.chat:
@@ -203,24 +195,17 @@ class OpenAIBackend:
     from params, so it cannot end up in git, dvc.lock or MLflow.
     """
 
-    RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-
     def __init__(self, settings: Any, spec: PromptSpec):
         self.settings, self.spec, self.http = settings, spec, settings.openai
         if not self.http.base_url:
             raise LingualignError("params.yaml: translate.openai.base_url: required for the 'openai' backend")
-        self.api_key = os.environ.get(self.http.api_key_env, "")
 
     def translate(self, chunks: Sequence[str]) -> list[Generation]:
         return asyncio.run(self._translate_all(chunks))
 
     async def _translate_all(self, chunks: Sequence[str]) -> list[Generation]:
-        import httpx
-
         limit = asyncio.Semaphore(self.http.concurrency)
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        timeout = httpx.Timeout(self.http.timeout_s)
-        async with httpx.AsyncClient(base_url=self.http.base_url.rstrip("/"), headers=headers, timeout=timeout) as client:
+        async with http_client(self.http) as client:
 
             async def one(chunk: str) -> Generation:
                 async with limit:
@@ -235,23 +220,40 @@ class OpenAIBackend:
         return "/completions", common | {"prompt": self.spec.render(chunk), "stop": ["\n"]}
 
     async def _request(self, client: Any, chunk: str) -> Generation:
-        import httpx
-
         path, body = self.request_body(chunk)
-        for attempt in range(self.http.max_retries + 1):
-            try:
-                response = await client.post(path, json=body)
-                if response.status_code not in self.RETRY_STATUS:
-                    break
-                problem = f"HTTP {response.status_code}"
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                problem = type(exc).__name__
-            if attempt == self.http.max_retries:
-                raise LingualignError(f"translate: {self.http.base_url}{path}: gave up after {attempt + 1} attempts ({problem})")
-            # Exponential backoff with jitter, so a fleet of clients does not retry in lockstep.
-            await asyncio.sleep(self.http.backoff_s * 2**attempt * (0.5 + random.random()))
-        if response.status_code != 200:
-            raise LingualignError(f"translate: {self.http.base_url}{path}: HTTP {response.status_code}: {response.text[:200]}")
-        choice = response.json()["choices"][0]
+        choice = (await post_with_retries(client, path, body, self.http, "translate"))["choices"][0]
         raw = choice["message"]["content"] if self.spec.chat else choice["text"]
         return Generation(clean_output(raw or "", self.spec), choice.get("finish_reason") == "length")
+
+
+RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+def http_client(http: Any) -> Any:
+    """An ``httpx.AsyncClient`` for an OpenAI-compatible server; the key comes from the environment."""
+    import httpx
+
+    api_key = os.environ.get(http.api_key_env, "")
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    return httpx.AsyncClient(base_url=http.base_url.rstrip("/"), headers=headers, timeout=httpx.Timeout(http.timeout_s))
+
+
+async def post_with_retries(client: Any, path: str, body: dict[str, Any], http: Any, what: str) -> dict[str, Any]:
+    """POST ``body``; retry timeouts, dropped connections and 408/409/429/5xx with backoff."""
+    import httpx
+
+    for attempt in range(http.max_retries + 1):
+        try:
+            response = await client.post(path, json=body)
+            if response.status_code not in RETRY_STATUS:
+                break
+            problem = f"HTTP {response.status_code}"
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            problem = type(exc).__name__
+        if attempt == http.max_retries:
+            raise LingualignError(f"{what}: {http.base_url}{path}: gave up after {attempt + 1} attempts ({problem})")
+        # Exponential backoff with jitter, so a fleet of clients does not retry in lockstep.
+        await asyncio.sleep(http.backoff_s * 2**attempt * (0.5 + random.random()))
+    if response.status_code != 200:
+        raise LingualignError(f"{what}: {http.base_url}{path}: HTTP {response.status_code}: {response.text[:200]}")
+    return response.json()  # type: ignore[no-any-return]

@@ -1,0 +1,87 @@
+"""Real HTTP servers on loopback for the OpenAI-compatible clients (translation backend, MT-Bench judge)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+COMPLETION = {"choices": [{"text": " Hallo Welt\n", "finish_reason": "stop"}]}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def transformers_serve(model: Path) -> Iterator[str]:
+    """``transformers serve`` on a local model folder: a real OpenAI-compatible server; yields its /v1 URL."""
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(model), "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(server.stderr.read().decode() if server.stderr else "server exited")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        yield f"{base}/v1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class ScriptedServer:
+    """A real HTTP server on loopback that answers per a script of (status, delay), then 200s.
+
+    ``respond`` builds each 200 body from the request body (default: a fixed completion).
+    """
+
+    def __init__(self, script: list[tuple[int, float]] | None = None, respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
+        self.script, self.requests = list(script or []), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+                status, delay = outer.script.pop(0) if outer.script else (200, 0.0)
+                time.sleep(delay)
+                payload = (respond(body) if respond else COMPLETION) if status == 200 else {"error": "busy"}
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()

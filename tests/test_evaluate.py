@@ -1,0 +1,216 @@
+"""The evaluate stage: MT-Bench judging and aggregation, the judge over HTTP, lm-eval on a local task."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from servers import ScriptedServer, transformers_serve
+from test_dpo import pairs_file
+
+from lingualign.errors import InputError
+from lingualign.evaluate import EvaluateSettings, evaluate_model
+from lingualign.evaluate.mtbench import (
+    MTBenchSettings,
+    OpenAIJudge,
+    Question,
+    aggregate,
+    judge_answers,
+    parse_rating,
+    read_judge_prompts,
+    read_questions,
+)
+from lingualign.settings import parse_settings
+from lingualign.translate.mtbench import CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[1]
+GERMAN = "Das ist eine ausführliche Antwort auf Deutsch, mit genügend Text für die Erkennung der Sprache."
+PROMPTS = read_judge_prompts(None)
+
+# Ratings per category: (first-turn ratings, second-turn ratings), ten questions each. Their
+# means are the seed's Phoenix figures: first 6.39375, second 5.1625, average 5.778125.
+PHOENIX_RATINGS = {
+    "writing": ([7] * 10, [6] * 10),
+    "roleplay": ([7] * 10, [5] * 10),
+    "reasoning": ([6] * 10, [5] * 10),
+    "math": ([6] * 10, [5] * 10),
+    "coding": ([6] * 10, [5] * 10),
+    "extraction": ([7] * 10, [5] * 10),
+    "stem": ([6.5] + [6] * 9, [5] * 10),
+    "humanities": ([7] + [6] * 9, [6] * 3 + [5] * 7),
+}
+PHOENIX_CATEGORIES = {"writing": 6.5, "roleplay": 6.0, "reasoning": 5.5, "math": 5.5, "coding": 5.5, "extraction": 6.0, "stem": 5.525, "humanities": 5.7}
+
+
+class RatingJudge:
+    """A judge that reads which question and turn it is asked about and replies with a set rating."""
+
+    def __init__(self, ratings: dict[str, float | str]):
+        self.ratings, self.seen = ratings, []
+
+    @property
+    def asked(self) -> int:
+        return len(self.seen)
+
+    def reply(self, conversations: Sequence[list[dict[str, str]]]) -> list[str]:
+        self.seen += conversations
+        replies = []
+        for messages in conversations:
+            text = messages[-1]["content"]
+            # The second turn's prompt holds both questions; the first turn's only the first.
+            key = next(k for k in sorted(self.ratings, key=lambda k: k.endswith("T1")) if k in text)
+            rating = self.ratings[key]
+            replies.append(rating if isinstance(rating, str) else f"Die Antwort ist hilfreich. Rating: [[{rating}]]")
+        return replies
+
+
+def phoenix_questions() -> tuple[list[Question], dict[str, float | str]]:
+    questions, ratings = [], {}
+    for c, (category, (first, second)) in enumerate(PHOENIX_RATINGS.items()):
+        for i in range(10):
+            qid = 81 + c * 10 + i
+            reference = ("Referenz eins.", "Referenz zwei.") if category in ("math", "reasoning", "coding") else None
+            questions.append(Question(qid, category, (f"Frage Q{qid}T1?", f"Frage Q{qid}T2?"), reference))
+            ratings |= {f"Q{qid}T1": first[i], f"Q{qid}T2": second[i]}
+    return questions, ratings
+
+
+def test_aggregation_matches_the_seed_phoenix_figures() -> None:
+    questions, ratings = phoenix_questions()
+    judge = RatingJudge(ratings)
+    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN)] * len(questions), MTBenchSettings())
+    result = aggregate(rows)
+    assert judge.asked == 160
+    assert result["first_turn"] == 6.39375
+    assert result["second_turn"] == 5.1625
+    assert result["average"] == 5.778125
+    assert result["categories"] == PHOENIX_CATEGORIES
+    assert (result["parse_rate"], result["judgements"], result["unparseable"], result["not_german"]) == (1.0, 160, 0, 0)
+
+
+def test_unparseable_judgements_are_counted_and_left_out_and_english_answers_score_one() -> None:
+    questions = [Question(1, "writing", ("Frage Q1T1?", "Frage Q1T2?"), None), Question(2, "stem", ("Frage Q2T1?", "Frage Q2T2?"), None)]
+    judge = RatingJudge({"Q1T1": 8, "Q1T2": "I cannot rate this.", "Q2T1": 4, "Q2T2": 9})
+    english = "This answer is written in English and has more than enough words for the language check."
+    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN), (GERMAN, english)], MTBenchSettings())
+    assert judge.asked == 3  # the English answer never reached the judge
+    assert [(r["status"], r["rating"]) for r in rows] == [("judged", 8.0), ("unparseable", None), ("judged", 4.0), ("not_german", 1.0)]
+    result = aggregate(rows)
+    assert result["first_turn"] == 6.0 and result["second_turn"] == 1.0  # the unparseable one is not a 0
+    assert result["categories"]["writing"] == 8.0 and result["categories"]["stem"] == 2.5 and result["categories"]["math"] is None
+    assert (result["judgements"], result["unparseable"], result["not_german"], result["parse_rate"]) == (3, 1, 1, round(2 / 3, 6))
+
+
+@pytest.mark.parametrize(
+    ("reply", "rating"),
+    [
+        ("Gute Antwort. Rating: [[7]]", 7.0),
+        ("Rating: [[7.5]]", 7.5),
+        ("[[ 9 ]]", 9.0),
+        ("Rating: [[6]] ... so, once more: [[6]]", 6.0),
+        ("The answer is fine, I would give it a seven.", None),
+        ("Rating: [[3]] or maybe [[8]]", None),
+        ("Rating: [[0]]", None),
+        ("Rating: [[11]]", None),
+        ("Rating: [[-2]]", None),
+        ("Rating: [7]", None),
+    ],
+)
+def test_rating_parse(reply: str, rating: float | None) -> None:
+    assert parse_rating(reply) == rating
+
+
+def test_an_empty_answer_is_not_german_and_code_only_answers_go_to_the_judge() -> None:
+    questions = [Question(1, "coding", ("Schreibe Code Q1T1.", "Noch einmal Q1T2."), ("```py\npass\n```", "```py\npass\n```"))]
+    judge = RatingJudge({"Q1T1": 5, "Q1T2": 6})
+    rows = judge_answers(judge, PROMPTS, questions, [("", "```python\nprint('hello world, this is code')\n```")], MTBenchSettings())
+    assert [(r["status"], r["rating"]) for r in rows] == [("not_german", 1.0), ("judged", 6.0)]
+    (system, user), = judge.seen
+    assert system["content"] == PROMPTS["single-math-v1-multi-turn"]["system_prompt"]  # coding is judged against the reference
+    assert "### Reference answer:\n```py\npass\n```" in user["content"]
+
+
+def test_judge_replies_over_http_without_a_rating_with_two_or_out_of_range() -> None:
+    replies = {"Q1T1": "Rating: [[8]]", "Q2T1": "No rating here.", "Q3T1": "[[2]] then [[9]]", "Q4T1": "Rating: [[12]]"}
+
+    def respond(body: dict[str, Any]) -> dict[str, Any]:
+        text = body["messages"][-1]["content"]
+        key = next(k for k in replies if k in text)
+        return {"choices": [{"message": {"role": "assistant", "content": replies[key]}, "finish_reason": "stop"}]}
+
+    server = ScriptedServer([(503, 0.0)], respond=respond)
+    try:
+        settings = parse_settings(MTBenchSettings, {"judge": {"backend": "openai", "model": "gpt-4", "openai": {"base_url": server.url, "backoff_s": 0.01}}}, "mtbench")
+        judge = OpenAIJudge(settings.judge, "cpu")
+        questions = [Question(n, "writing", (f"Frage Q{n}T1?", f"Frage Q{n}T2?"), None) for n in range(1, 5)]
+        first_turns = [{"role": "user", "content": q.turns[0]} for q in questions]
+        assert judge.reply([[m] for m in first_turns]) == list(replies.values())  # a 503 was retried
+        assert [parse_rating(r) for r in replies.values()] == [8.0, None, None, None]
+        bodies = [r["body"] for r in server.requests if r["path"] == "/v1/chat/completions"]
+        assert all(b["model"] == "gpt-4" and b["temperature"] == 0.0 for b in bodies)
+    finally:
+        server.close()
+
+
+def write_questions(path: Path, questions: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ({"question_id": 1, "category": "poetry", "turns": ["a", "b"]}, "category"),
+        ({"question_id": 1, "category": "writing", "turns": ["only one"]}, "turns"),
+        ({"question_id": "one", "category": "writing", "turns": ["a", "b"]}, "question_id"),
+        ({"question_id": 1, "category": "math", "turns": ["a", "b"], "reference": ["x"]}, "reference"),
+    ],
+)
+def test_bad_questions_name_file_row_and_field(tmp_path: Path, question: dict[str, Any], field: str) -> None:
+    good = {"question_id": 0, "category": "writing", "turns": ["Erste Frage?", "Zweite Frage?"]}
+    path = write_questions(tmp_path / "q.jsonl", [good, question])
+    with pytest.raises(InputError, match=rf"q.jsonl: row 2: field '{field}'"):
+        read_questions(MTBenchSettings(questions=str(path)))
+
+
+def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(tiny_lm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the local lm-eval task reads its data file relative to the project root
+    questions = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {"question_id": 81, "category": "writing", "turns": ["Schreibe einen kurzen Gruß.", "Jetzt kürzer."]},
+            {"question_id": 111, "category": "math", "turns": ["Was ist 2+2?", "Und 3+3?"], "reference": ["4", "6"]},
+        ],
+    )
+    with transformers_serve(tiny_lm) as url:
+        settings = parse_settings(
+            EvaluateSettings,
+            {
+                "models": {"tiny": str(tiny_lm)},
+                "device": "cpu",
+                "mtbench": {
+                    "questions": str(questions),
+                    "max_new_tokens": 8,
+                    "min_language_chars": 1000,  # a random model's words are no language; let the judge see them
+                    "judge": {"backend": "openai", "model": str(tiny_lm), "max_new_tokens": 8, "openai": {"base_url": url}},
+                },
+                "harness": {"limit": 8, "batch_size": 4},
+            },
+            "evaluate",
+        )
+        result = evaluate_model(settings, "tiny", pairs_file(tmp_path / "test.parquet", count=3), tmp_path / "answers.parquet")
+    mt = result["mt_bench"]
+    assert set(mt["categories"]) == set(CATEGORIES)
+    answers = pq.read_table(tmp_path / "answers.parquet").to_pylist()
+    assert [(a["question_id"], a["turn"]) for a in answers] == [(81, 1), (81, 2), (111, 1), (111, 2)]
+    sent = [a for a in answers if a["answer"].strip()]  # a random model may stop at once: empty is not German
+    assert mt["judgements"] == len(sent) >= 1 and mt["not_german"] == 4 - len(sent)
+    assert all(a["judgement"] for a in sent)  # every judgement came back from the server
+    assert all((a["status"] == "judged") == (a["rating"] is not None) for a in sent)
+    assert mt["parse_rate"] == round(sum(a["status"] == "judged" for a in sent) / len(sent), 6)
+    assert 0 <= result["harness"]["support_mc_de"]["acc"] <= 1 and "acc_norm" in result["harness"]["support_mc_de"]
+    assert result["preference"]["pairs"] == 3

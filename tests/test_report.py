@@ -1,0 +1,98 @@
+"""The report stage: metrics/eval.json keyed by model, the category plot table, and the HTML page in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run
+
+from lingualign.report import COLORS
+from lingualign.translate.mtbench import CATEGORIES
+
+MODELS = {"smollm2": "models/sources/s", "merged": "models/merged", "dpo": "models/dpo"}
+
+
+def model_metrics(offset: float) -> dict[str, Any]:
+    categories = {c: round(3 + offset + i * 0.5, 3) for i, c in enumerate(CATEGORIES)}
+    categories["coding"] = None  # every rating of a category can be unparseable
+    return {
+        "mt_bench": {"first_turn": 4 + offset, "second_turn": 3 + offset, "categories": categories, "average": 3.5 + offset, "parse_rate": 0.75, "judgements": 16, "unparseable": 4, "not_german": 0},
+        "harness": {"support_mc_de": {"acc": 0.25 + offset / 10, "acc_norm": 0.3}},
+        "preference": {"accuracy": 0.5 + offset / 10, "mean_margin": offset, "pairs": 11},
+    }
+
+
+@pytest.fixture
+def report_dir(tmp_path: Path) -> Path:
+    (tmp_path / "metrics" / "eval").mkdir(parents=True)
+    for offset, name in enumerate(MODELS):
+        (tmp_path / "metrics" / "eval" / f"{name}.json").write_text(json.dumps(model_metrics(offset)))
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"evaluate": {"models": MODELS}}))
+    curves = tmp_path / "metrics" / "curves.csv"
+    curves.write_text("step,loss,rewards/accuracies\n1,0.69,0.5\n2,0.5,0.75\n3,0.3,1.0\n")
+    run(["lingualign", "report", "--evals", "metrics/eval", "--curves", str(curves), "--out", "metrics/eval.json", "--plot", "metrics/plot.csv", "--html", "metrics/report.html"], cwd=tmp_path)
+    return tmp_path
+
+
+def test_report_puts_every_model_side_by_side(report_dir: Path) -> None:
+    results = json.loads((report_dir / "metrics" / "eval.json").read_text())
+    assert set(results) == set(MODELS)
+    assert results["dpo"] == model_metrics(2)
+    with open(report_dir / "metrics" / "plot.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(MODELS) * len(CATEGORIES)
+    assert {"model": "merged", "category": "writing", "score": "4.0"} in rows
+    assert {"model": "merged", "category": "coding", "score": ""} in rows
+
+
+def test_a_missing_model_evaluation_is_named(report_dir: Path) -> None:
+    (report_dir / "metrics" / "eval" / "merged.json").unlink()
+    result = run(["lingualign", "report", "--evals", "metrics/eval", "--out", "metrics/eval2.json"], cwd=report_dir, check=False)
+    assert result.returncode == 2
+    assert "metrics/eval/merged.json: no evaluation of model 'merged' (run: dvc repro evaluate@merged)" in result.stderr
+    assert not (report_dir / "metrics" / "eval2.json").exists()
+
+
+def chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("LINGUALIGN_REQUIRE_CHROMIUM"):
+        pytest.fail("Chromium is required here (LINGUALIGN_REQUIRE_CHROMIUM): apt-get install chromium")
+    return found
+
+
+def headless(browser: str, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+    profile = page.parent / "chromium-profile"
+    return subprocess.run([browser, *flags, f"--user-data-dir={profile}", *args, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_html_report_renders_its_table_and_plots_in_headless_chromium(report_dir: Path) -> None:
+    from PIL import Image
+
+    browser = chromium()
+    if browser is None:
+        pytest.skip("Chromium not installed (make test installs it where apt-get can)")
+    page = report_dir / "metrics" / "report.html"
+    dom = headless(browser, page, "--dump-dom").stdout
+    assert dom.count("<tr>") == 1 + len(MODELS)  # header row and one row per model
+    assert "<th>dpo</th>" in dom and "MT-Bench average" in dom and "support_mc_de acc_norm" in dom
+    shot = report_dir / "shot.png"
+    headless(browser, page, f"--screenshot={shot}", "--window-size=1000,1300")
+    image = Image.open(shot).convert("RGB")
+    colors = {color for _, color in image.getcolors(maxcolors=1 << 20)}
+
+    def rgb(hex_color: str) -> tuple[int, int, int]:
+        return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+    # One bar colour per model (the category bars) and the curve colours were painted.
+    assert all(rgb(COLORS[i]) in colors for i in range(len(MODELS)))
+    painted = sum(count for count, color in image.getcolors(maxcolors=1 << 20) if color == rgb(COLORS[0]))
+    assert painted > 500
