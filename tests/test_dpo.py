@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
+from helpers import assert_only_lora_targets_changed, pairs_file
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
@@ -18,21 +19,9 @@ from lingualign.dpo import DPOSettings, train_dpo, training_dataset
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.io import write_parquet
 from lingualign.likelihood import heldout_preference
-from lingualign.pairs import PAIR_SCHEMA
 from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
 from lingualign.reference import reference_logps
 from lingualign.settings import parse_settings
-
-
-def pairs_file(path: Path, count: int = 8) -> Path:
-    rows = [
-        {"prompt_id": f"p{i}", "dataset": "orca", "prompt": [{"role": "user", "content": f"Wo ist Paket {i}?"}],
-         "chosen": [{"role": "assistant", "content": f"Paket {i} kommt morgen an."}], "rejected": [{"role": "assistant", "content": "Keine Ahnung."}],
-         "margin": 1.0, "chosen_score": 1.0, "rejected_score": 0.0, "source_model": None}
-        for i in range(count)
-    ]
-    pq.write_table(pa.Table.from_pylist(rows, PAIR_SCHEMA), path)
-    return path
 
 
 @pytest.fixture
@@ -69,8 +58,14 @@ def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(stored: tuple[Pat
     adapters = {name for name in snapshots.before if "lora_" in name}
     assert adapters and changed == adapters
     assert metrics["steps"] == 4 and set(metrics["last"]) >= {"loss", "rewards/accuracies", "rewards/margins"}
-    merged = load_file(tmp_path / "out" / "model.safetensors")
-    assert not any("lora" in name for name in merged)
+    assert_only_lora_targets_changed(tiny_lm, tmp_path / "out")
+
+
+@pytest.mark.gpu
+def test_qlora_dpo_exports_the_adapter_merged_into_full_precision_weights(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
+    metrics = train_dpo(dpo_settings(tiny_lm, method="qlora", device="cuda"), *stored, tmp_path / "out", tmp_path / "work")
+    assert metrics["steps"] == 4 and math.isfinite(metrics["last"]["loss"])
+    assert_only_lora_targets_changed(tiny_lm, tmp_path / "out")
 
 
 class CrashAfterFirstCheckpoint(TrainerCallback):

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
+from helpers import assert_only_lora_targets_changed
 from safetensors.torch import load_file
 
 from lingualign.errors import LingualignError
@@ -26,18 +27,18 @@ def sft_parquet(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("method", ["full", "lora"])
+@pytest.mark.parametrize("method", ["full", "lora", pytest.param("qlora", marks=pytest.mark.gpu)])
 def test_sft_trains_and_saves_full_weights(method: str, tiny_lm: Path, tmp_path: Path) -> None:
-    settings = parse_settings(SFTSettings, {"base_model": str(tiny_lm), "datasets": ["orca"], "training": {"method": method, "learning_rate": 1e-2, "batch_size": 2, "max_steps": 3, "device": "cpu", "lora": {"target_modules": ["q_proj", "v_proj"]}}}, "sft")
+    training = {"method": method, "learning_rate": 1e-2, "batch_size": 2, "max_steps": 3, "device": "cuda" if method == "qlora" else "cpu", "lora": {"target_modules": ["q_proj", "v_proj"]}}
+    settings = parse_settings(SFTSettings, {"base_model": str(tiny_lm), "datasets": ["orca"], "training": training}, "sft")
     metrics = train_sft(settings, "orca", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
     assert metrics["examples"] == 6 and metrics["steps"] == 3
-    before, after = load_file(tiny_lm / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
-    assert set(after) == set(before)
-    changed = {name for name in before if not torch.equal(before[name], after[name])}
     if method == "full":
-        assert changed >= {name for name in before if "layers" in name}
+        before, after = load_file(tiny_lm / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
+        assert set(after) == set(before)
+        assert {name for name in before if not torch.equal(before[name], after[name])} >= {name for name in before if "layers" in name}
     else:
-        assert changed == {name for name in before if "q_proj" in name or "v_proj" in name}
+        assert_only_lora_targets_changed(tiny_lm, tmp_path / "out")
     assert (tmp_path / "out" / "chat_template.jinja").exists()
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+
+def is_main_process() -> bool:
+    """False in the other processes of a multi-process launch (``accelerate launch``,
+    ``torchrun``, which set ``RANK``): they train their shard and leave logging and outputs to rank 0."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def cuda_available() -> bool:

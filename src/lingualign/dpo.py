@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 from lingualign.errors import LingualignError
 from lingualign.reference import REF_COLUMNS, pairs_dataset
 from lingualign.settings import Settings
-from lingualign.training import TrainingSettings, fingerprint, finish, load_for_training, resume_point, save_trained
+from lingualign.training import TrainingSettings, fingerprint, load_for_training, run_training
 
 LossType = Literal["sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot", "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm"]
 CURVES = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
@@ -102,10 +102,7 @@ def train_dpo(settings: DPOSettings, pairs: Path, reference: Path, out: Path, wo
         peft_config=settings.training.peft_config(),
         callbacks=callbacks,
     )
-    resume = resume_point(work, fingerprint(settings.model_dump(mode="json"), pairs, reference, Path(settings.model)))
-    result = trainer.train(resume_from_checkpoint=resume)
-    save_trained(trainer.model, tokenizer, out)
-    finish(work)
+    result = run_training(trainer, tokenizer, work, out, settings.model, fingerprint(settings.model_dump(mode="json"), pairs, reference, Path(settings.model)))
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]
     last = logged[-1] if logged else {}
     return {"steps": result.global_step, "train_loss": round(result.training_loss, 6), "last": {key: round(float(last[key]), 6) for key in CURVES if key in last}, "_history": logged}
@@ -132,7 +129,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.devices import load_causal_lm
+    from lingualign.devices import is_main_process, load_causal_lm
     from lingualign.likelihood import heldout_preference
     from lingualign.settings import load_settings
     from lingualign.tracking import run_stage
@@ -141,6 +138,8 @@ def main(args: argparse.Namespace) -> None:
 
     def work() -> dict[str, Any]:
         metrics = train_dpo(settings, args.pairs, args.reference, args.out, args.work)
+        if not is_main_process():
+            return metrics
         write_curves(args.curves, metrics.pop("_history"))
         metrics["heldout"] = {"merged": heldout_preference(*load_causal_lm(settings.model), args.test), "dpo": heldout_preference(*load_causal_lm(str(args.out)), args.test)}
         return metrics

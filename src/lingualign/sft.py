@@ -19,7 +19,7 @@ from pydantic import Field
 from lingualign.errors import LingualignError
 from lingualign.pairs import SFT_SCHEMA
 from lingualign.settings import Settings
-from lingualign.training import TrainingSettings, fingerprint, finish, load_for_training, resume_point, save_trained
+from lingualign.training import TrainingSettings, fingerprint, load_for_training, run_training
 
 
 class SFTSettings(Settings):
@@ -45,10 +45,7 @@ def train_sft(settings: SFTSettings, dataset: str, source: Path, out: Path, work
     model, tokenizer = load_for_training(settings.base_model, settings.training)
     config = SFTConfig(**settings.training.trainer_arguments(work))
     trainer = SFTTrainer(model=model, args=config, train_dataset=sft_dataset(source, dataset), processing_class=tokenizer, peft_config=settings.training.peft_config())
-    resume = resume_point(work, fingerprint(settings.model_dump(mode="json"), dataset, source, Path(settings.base_model)))
-    result = trainer.train(resume_from_checkpoint=resume)
-    save_trained(trainer.model, tokenizer, out)
-    finish(work)
+    result = run_training(trainer, tokenizer, work, out, settings.base_model, fingerprint(settings.model_dump(mode="json"), dataset, source, Path(settings.base_model)))
     return {"dataset": dataset, "examples": len(trainer.train_dataset), "steps": result.global_step, "train_loss": round(result.training_loss, 6)}
 
 

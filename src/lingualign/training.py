@@ -28,6 +28,7 @@ class TrainingSettings(Settings):
     method: Literal["full", "lora", "qlora"] = Field(default="full", description="qlora: 4-bit base weights through bitsandbytes (CUDA only)")
     lora: LoraSettings = Field(default_factory=LoraSettings)
     learning_rate: float = Field(default=2e-5, gt=0)
+    optimizer: str = Field(default="adamw_torch", description="A transformers optimizer name: adamw_torch, paged_adamw_32bit (QLoRA), sgd, ...")
     lr_scheduler: str = "cosine"
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
     epochs: float = Field(default=1.0, gt=0)
@@ -45,6 +46,7 @@ class TrainingSettings(Settings):
         return {
             "output_dir": str(output_dir),
             "learning_rate": self.learning_rate,
+            "optim": self.optimizer,
             "lr_scheduler_type": self.lr_scheduler,
             "warmup_steps": self.warmup_ratio,  # transformers 5: a value below 1 is a ratio of all steps
             "num_train_epochs": self.epochs,
@@ -96,6 +98,22 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def run_training(trainer: Any, tokenizer: Any, work: Path, out: Path, base: str, fingerprint: str) -> Any:
+    """Train (resuming a checkpoint of this exact configuration), then save the merged model.
+
+    In a multi-process run (``accelerate launch``, ``torchrun``) every process trains its shard
+    of each batch; the main process alone touches the checkpoint folder first and saves.
+    """
+    with trainer.accelerator.main_process_first():
+        resume = resume_point(work, fingerprint)
+    result = trainer.train(resume_from_checkpoint=resume)
+    if trainer.accelerator.is_main_process:
+        save_trained(trainer.model, tokenizer, out, base)
+        finish(work)
+    trainer.accelerator.wait_for_everyone()
+    return result
+
+
 def resume_point(work: Path, fingerprint: str) -> str | None:
     """The checkpoint to resume from: only one left by a run of this exact configuration.
 
@@ -128,12 +146,31 @@ def fingerprint(*parts: Any) -> str:
     return digest.hexdigest()
 
 
-def save_trained(model: Any, tokenizer: Any, out: Path) -> None:
-    """Merge LoRA adapters into full weights, then save safetensors and tokenizer atomically."""
+def save_trained(model: Any, tokenizer: Any, out: Path, base: str) -> None:
+    """Merge LoRA adapters into full weights, then save safetensors and tokenizer atomically.
+
+    A 4-bit QLoRA base is not merged into: that would save lossy 4-bit weights. Its adapter
+    goes onto ``base`` reloaded in bfloat16 instead, as the QLoRA recipe exports.
+    """
     from lingualign.io import atomic_path
 
+    if getattr(model, "is_loaded_in_4bit", False):
+        model = _on_full_precision_base(model, base)
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
     with atomic_path(out, directory=True) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+
+
+def _on_full_precision_base(model: Any, base: str) -> Any:
+    import tempfile
+
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    with tempfile.TemporaryDirectory() as adapter:
+        model.save_pretrained(adapter)
+        full = AutoModelForCausalLM.from_pretrained(base, dtype=torch.bfloat16, use_safetensors=True)
+        return PeftModel.from_pretrained(full, adapter)
