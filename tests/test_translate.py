@@ -150,3 +150,16 @@ def test_truncation_flag_and_drop_switch(tmp_path: Path, tiny_lm: Path) -> None:
     metrics = translate_stage(tiny_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path / "t.parquet", tmp_path / "cache", None)
     assert metrics["flags"]["truncated"] == metrics["rows_flagged"] == metrics["rows_dropped"] == 8
     assert pq.read_table(tmp_path / "t.parquet").num_rows == 0
+
+
+def test_mtbench_questions_are_translated_and_an_empty_translation_keeps_the_english(tmp_path: Path, tiny_lm: Path) -> None:
+    source = normalized(tmp_path, orca_records(2))
+    out = tmp_path / "mtbench_de.jsonl"
+    metrics = translate_stage(tiny_settings(tiny_lm, mtbench_per_category=1, max_new_tokens=1), source, tmp_path / "t.parquet", tmp_path / "cache", None, out)
+    questions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert metrics["mtbench_questions"] == len(questions) == 8
+    assert {q["category"] for q in questions} == {"writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"}
+    assert all(len(q["turns"]) == len(q["turns_en"]) == 2 and all(turn.strip() for turn in q["turns"]) for q in questions)
+    assert all("reference" in q for q in questions if q["category"] in {"math", "reasoning", "coding"})
+    kept = sum(turn == english for q in questions for turn, english in zip(q["turns"], q["turns_en"], strict=True))
+    assert kept <= metrics["mtbench_left_in_english"]

@@ -26,17 +26,23 @@ STAGES = {
     "evaluate": "Evaluate one model: German MT-Bench with an LLM judge, lm-evaluation-harness, held-out preference.",
     "report": "Put every model's evaluation side by side: metrics/eval.json, plots and an HTML report.",
 }
+# Commands that operate the pipeline rather than run a stage of it: name -> (module, help).
+TOOLS = {
+    "profile": ("profiles", "Switch params.yaml to a profile (profiles/<name>.yaml), validated before it is written."),
+    "lineage": ("lineage", "Print where a metric came from: stage, command, git commit, params and input hashes, MLflow run."),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lingualign", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
-    for stage, help_text in STAGES.items():
-        sub = commands.add_parser(stage, help=help_text, description=help_text)
+    commands_and_modules = {stage: (stage, help_text) for stage, help_text in STAGES.items()} | TOOLS
+    for command, (module, help_text) in commands_and_modules.items():
+        sub = commands.add_parser(command, help=help_text, description=help_text)
         sub.add_argument("--params", type=Path, default=Path("params.yaml"))
-        sub.set_defaults(module=f"lingualign.{stage}")
-        # Each stage declares its own paths; importing it here is cheap (heavy imports are lazy).
-        importlib.import_module(f"lingualign.{stage}").add_arguments(sub)
+        sub.set_defaults(module=f"lingualign.{module}")
+        # Each command declares its own arguments; importing it here is cheap (heavy imports are lazy).
+        importlib.import_module(f"lingualign.{module}").add_arguments(sub)
     return parser
 
 

@@ -5,8 +5,9 @@ than held open: the git commit, the params.yaml hash and the DVC experiment name
 one ``dvc repro`` (or ``dvc exp run``) share them and land under one parent; set
 ``LINGUALIGN_PARENT_RUN_ID`` to group runs under a parent of your own.
 
-The store defaults to a SQLite file at the project root (absolute URI); ``MLFLOW_TRACKING_URI``
-points at a tracking server instead. Metrics JSON in ``metrics/`` stays the source of truth
+The store defaults to a SQLite file at the project root (absolute URI), also for queued and
+``--temp`` experiments, which DVC runs in copies under ``.dvc/tmp/exps/``; ``MLFLOW_TRACKING_URI``
+points at a tracking server instead. A DVC experiment's name is its pipeline run's name. Metrics JSON in ``metrics/`` stays the source of truth
 for ``dvc metrics diff``; MLflow holds the same numbers plus the lineage tags.
 """
 
@@ -22,15 +23,24 @@ from typing import Any
 
 PIPELINE_KEY_TAG = "lingualign.pipeline_key"
 STAGE_TAG = "lingualign.stage"
+OUTPUT_TAG_PREFIX = "lingualign.output."  # + metrics path -> md5 of what the run wrote there
 EXPERIMENT = "lingualign"
 
 
 def project_root() -> Path:
-    return Path(os.environ.get("LINGUALIGN_ROOT", Path.cwd())).resolve()
+    """The workspace a stage runs in (its params.yaml, dvc.lock): DVC starts every stage there,
+    in a temporary copy for queued and ``--temp`` experiments."""
+    return Path(os.environ.get("LINGUALIGN_ROOT") or Path.cwd()).resolve()
+
+
+def store_root() -> Path:
+    """Where the MLflow store lives: the project itself. For experiments DVC points ``DVC_ROOT``
+    at the project, not at the temporary copy it deletes when the experiment ends."""
+    return Path(os.environ.get("LINGUALIGN_ROOT") or os.environ.get("DVC_ROOT") or Path.cwd()).resolve()
 
 
 def tracking_uri() -> str:
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'mlflow.db'}"
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_root() / 'mlflow.db'}"
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -115,6 +125,12 @@ class StageRun:
     def log_artifact(self, path: str | os.PathLike[str]) -> None:
         self._mlflow.log_artifact(str(path))
 
+    def tag_output(self, path: str | os.PathLike[str]) -> None:
+        """Tag the run with the md5 of a file it wrote: ``lingualign lineage`` finds it by that."""
+        from lingualign.io import file_md5
+
+        self._mlflow.set_tag(f"{OUTPUT_TAG_PREFIX}{Path(path).as_posix()}", file_md5(path))
+
 
 @contextlib.contextmanager
 def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None) -> Iterator[StageRun]:
@@ -135,13 +151,21 @@ def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path], tags: M
 def run_stage(
     stage: str, settings: Any, inputs: list[Path], metrics_path: Path, work: Callable[[], dict[str, Any]], tags: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """The shape of every stage's ``main``: open its MLflow run, do the work, write and log metrics."""
+    """The shape of every stage's ``main``: open its MLflow run, do the work, write and log metrics.
+
+    The other processes of a multi-process launch only do the work.
+    """
+    from lingualign.devices import is_main_process
     from lingualign.io import write_json
+
+    if not is_main_process():
+        return work()
 
     with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs, tags) as run:
         metrics = work()
         write_json(metrics_path, metrics)
         run.log_metrics(metrics)
+        run.tag_output(metrics_path)
     return metrics
 
 

@@ -31,6 +31,7 @@ from lingualign.ingest import SCHEMA as NORMALIZED_SCHEMA
 from lingualign.settings import Settings, registry_name
 from lingualign.translate.backends import BACKENDS, Backend, Generation, PromptSpec
 from lingualign.translate.chunking import Piece, join, split_text
+from lingualign.translate.distributed import RayBackend, RaySettings
 from lingualign.translate.quality import FLAGS, QualitySettings, text_flags
 
 ALMA_TEMPLATE = "Translate this from {source} to {target}:\n{source}: {text}\n{target}:"
@@ -80,6 +81,7 @@ class TranslateSettings(Settings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     vllm: VLLMSettings = Field(default_factory=VLLMSettings)
+    ray: RaySettings = Field(default_factory=RaySettings)
 
     @field_validator("template")
     @classmethod
@@ -148,8 +150,7 @@ class Translator:
         total = sum(len(c) for batch in todo for c in batch)
         started = time.perf_counter()
         with tqdm(total=total, desc="translate", unit="char", unit_scale=True, file=sys.stderr, mininterval=2.0, disable=total == 0) as progress:
-            for batch in filter(None, todo):
-                generations = self.backend.translate(batch)
+            for batch, generations in self._translated(filter(None, todo)):
                 self.cache.store(batch, (asdict(g) for g in generations))
                 found.update(zip(batch, generations, strict=True))
                 self.run.translated_chunks += len(batch)
@@ -157,6 +158,11 @@ class Translator:
                 progress.update(sum(map(len, batch)))
         self.run.seconds += time.perf_counter() - started
         return found
+
+    def _translated(self, batches: Iterable[list[str]]) -> Iterable[tuple[list[str], list[Generation]]]:
+        if isinstance(self.backend, RayBackend):
+            return self.backend.translate_batches(batches)
+        return ((batch, self.backend.translate(batch)) for batch in batches)
 
 
 def translate_table(table: pa.Table, settings: TranslateSettings, translator: Translator) -> tuple[pa.Table, dict[str, Any]]:
@@ -233,6 +239,8 @@ def run_metrics(run: TranslationRun) -> dict[str, Any]:
 
 
 def build_backend(settings: TranslateSettings) -> Backend:
+    if settings.ray.workers:
+        return RayBackend(settings)
     return BACKENDS[settings.backend](settings, settings.prompt_spec())
 
 
@@ -254,8 +262,10 @@ def translate_stage(
             metrics["reference"] = chrf(translator, reference)
         if mtbench_out is not None:
             questions = mtbench.english_questions(settings.mtbench_per_category)
-            mtbench.write_questions(mtbench_out, mtbench.translate_questions(translator, questions))
+            german, untranslated = mtbench.translate_questions(translator, questions)
+            mtbench.write_questions(mtbench_out, german)
             metrics["mtbench_questions"] = len(questions)
+            metrics["mtbench_left_in_english"] = untranslated
         write_parquet(out, result, SCHEMA)
     finally:
         cache.close()

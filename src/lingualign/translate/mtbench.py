@@ -57,17 +57,21 @@ def english_questions(per_category: int) -> list[dict[str, Any]]:
     return picked
 
 
-def translate_questions(translator: Any, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def translate_questions(translator: Any, questions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """German questions and the number of texts left in English because the translation came
+    back empty (an empty turn cannot be asked; the count goes to the translate metrics)."""
     texts = [text for q in questions for text in (*q["turns"], *q.get("reference", []))]
     translated = translator.translate(texts)
     german = {text: join(parts, {chunk: g.text for chunk, g in generations.items()}) for text, (parts, generations) in translated.items()}
+    untranslated = {text for text, german_text in german.items() if not german_text.strip()}
+    german |= {text: text for text in untranslated}
     result = []
     for question in questions:
         entry = {**question, "turns": [german[t] for t in question["turns"]], "turns_en": question["turns"]}
         if "reference" in question:
             entry["reference"] = [german[t] for t in question["reference"]]
         result.append(entry)
-    return result
+    return result, sum(text in untranslated for text in texts)
 
 
 def write_questions(path: Path, questions: list[dict[str, Any]]) -> None:

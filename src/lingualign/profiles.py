@@ -1,0 +1,94 @@
+"""``lingualign profile NAME``: switch params.yaml to a profile, validated before it is written.
+
+A profile is an overlay in ``profiles/<name>.yaml``: mappings are merged key by key into the
+current params, any other value (lists included) replaces what was there, and ``null`` removes
+a key. Every section is then validated by its stage's settings class, so a switch either
+writes a params file every stage accepts or writes nothing. ``params.yaml`` is versioned in git:
+``git checkout params.yaml`` (or another branch) switches back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from collections.abc import Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from lingualign.errors import SettingsError
+from lingualign.settings import parse_settings, read_params
+
+PROFILES = Path("profiles")
+# params.yaml section -> the settings class (module, name) that validates it
+SECTIONS = {
+    "ingest": ("lingualign.ingest", "IngestSettings"),
+    "models": ("lingualign.models", "ModelsSettings"),
+    "translate": ("lingualign.translate", "TranslateSettings"),
+    "score": ("lingualign.score", "ScoreSettings"),
+    "pairs": ("lingualign.pairs", "PairsSettings"),
+    "sft": ("lingualign.sft", "SFTSettings"),
+    "merge": ("lingualign.merge", "MergeSettings"),
+    "dpo": ("lingualign.dpo", "DPOSettings"),
+    "evaluate": ("lingualign.evaluate", "EvaluateSettings"),
+}
+
+
+def overlay(base: MutableMapping[str, Any], changes: Mapping[str, Any]) -> MutableMapping[str, Any]:
+    """Apply ``changes`` to ``base`` in place (a ruamel map keeps its comments) and return it."""
+    for key, value in changes.items():
+        if value is None:
+            base.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(base.get(key), MutableMapping):
+            overlay(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def validate(params: Mapping[str, Any], where: str) -> None:
+    """Every section through its stage's settings class; all problems in one message."""
+    unknown = sorted(set(params) - set(SECTIONS))
+    problems = [f"unknown section '{name}' (known: {', '.join(SECTIONS)})" for name in unknown]
+    for section, (module, name) in SECTIONS.items():
+        try:
+            parse_settings(getattr(importlib.import_module(module), name), params.get(section) or {}, section)
+        except SettingsError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SettingsError(f"{where}: " + "; ".join(problems))
+
+
+def apply_profile(name: str, params_path: Path, profiles: Path = PROFILES, write: bool = True) -> None:
+    """Overlay ``profiles/<name>.yaml`` on the params file, validate, then (atomically) write."""
+    from ruamel.yaml import YAML
+
+    from lingualign.io import atomic_path
+
+    source = profiles / f"{name}.yaml"
+    if not source.is_file():
+        known = ", ".join(sorted(p.stem for p in profiles.glob("*.yaml"))) or "none"
+        raise SettingsError(f"{source}: no such profile (known: {known})")
+    changes = read_params(source)
+    read_params(params_path)  # a clear error for a missing or broken params file
+    document = YAML()  # round trip: the params file keeps its comments
+    document.width = 100
+    params = overlay(document.load(params_path.read_text(encoding="utf-8")), changes)
+    validate(json.loads(json.dumps(params)), f"{params_path} with {source}")
+    if write:
+        with atomic_path(params_path) as tmp, tmp.open("w", encoding="utf-8") as out:
+            document.dump(params, out)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="profile name: profiles/<name>.yaml (gpu: the published recipe)")
+    parser.add_argument("--profiles", type=Path, default=PROFILES)
+    parser.add_argument("--check", action="store_true", help="validate the params with the profile applied; write nothing")
+
+
+def main(args: argparse.Namespace) -> None:
+    apply_profile(args.name, args.params, args.profiles, write=not args.check)
+    if args.check:
+        print(f"{args.params} with profile '{args.name}': every section validates")
+    else:
+        print(f"{args.params}: switched to profile '{args.name}'; `dvc repro --dry --force` shows the whole plan")
