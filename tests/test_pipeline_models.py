@@ -1,4 +1,9 @@
-"""The whole pipeline through DVC on tiny models: a beta change reruns dpo alone, on stored reference log-probs."""
+"""The whole pipeline through DVC on tiny models, evaluation included.
+
+A beta change on a branch reruns dpo, its evaluation and the report alone (reference log-probs
+come from the DVC output), and ``dvc metrics diff`` / ``dvc plots diff`` compare the branches
+per model and MT-Bench category.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +14,76 @@ import yaml
 from conftest import run
 from test_pipeline_data import stages_run
 
+from lingualign.translate.mtbench import CATEGORIES
 
-def test_beta_change_reruns_only_dpo(project: Path, tiny_lm: Path) -> None:
+MODELS = ("base", "sft_orca", "sft_support_tickets", "merged", "dpo")
+
+
+def tiny_params(project: Path, tiny_lm: Path) -> dict:
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
+    params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
     params["translate"].update({"model": str(tiny_lm), "max_new_tokens": 4, "batch_size": 8})
     params["sft"]["base_model"] = str(tiny_lm)
     params["sft"]["training"].update({"max_steps": 2, "max_length": 64})
     params["merge"]["config"]["base_model"] = str(tiny_lm)
-    params["dpo"]["training"].update({"max_steps": 2, "max_length": 64})
+    # SGD without warmup: Adam's first steps are nearly blind to beta (it rescales the whole
+    # gradient while every margin is still about 0), and the branch below changes beta.
+    params["dpo"]["training"].update({"max_steps": 2, "max_length": 64, "optimizer": "sgd", "learning_rate": 0.5, "warmup_ratio": 0.0})
+    evaluate = params["evaluate"]
+    evaluate["models"] = dict(zip(MODELS, [str(tiny_lm), "models/sft/orca", "models/sft/support_tickets", "models/merged", "models/dpo"], strict=True))
+    evaluate["mtbench"].update({"max_new_tokens": 8, "min_language_chars": 1})  # random text is rarely German: most answers score 1
+    evaluate["mtbench"]["judge"].update({"model": str(tiny_lm), "max_new_tokens": 3})
+    evaluate["harness"]["limit"] = 8
+    return params
+
+
+def write_params(project: Path, params: dict) -> None:
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
-    first = stages_run(run(["dvc", "repro", "dpo"], cwd=project).stdout)
-    assert first == ["ingest", "translate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
-    metrics = json.loads((project / "metrics" / "dpo.json").read_text())
-    assert metrics["steps"] == 2 and set(metrics["heldout"]) == {"merged", "dpo"}
+
+def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(project: Path, tiny_lm: Path) -> None:
+    params = tiny_params(project, tiny_lm)
+    write_params(project, params)
+
+    first = stages_run(run(["dvc", "repro", "report"], cwd=project).stdout)
+    assert sorted(first[:2]) == ["ingest", "models@tiny"]
+    assert first[2:10] == ["translate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
+    assert sorted(first[10:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
+    dpo = json.loads((project / "metrics" / "dpo.json").read_text())
+    assert dpo["steps"] == 2 and set(dpo["heldout"]) == {"merged", "dpo"}
     curves = (project / "metrics" / "plots" / "dpo_curves.csv").read_text().splitlines()
     assert curves[0] == "step,loss,rewards/accuracies,rewards/margins,rewards/chosen,rewards/rejected" and len(curves) == 3
+    evaluation = json.loads((project / "metrics" / "eval.json").read_text())
+    assert set(evaluation) == set(MODELS)
+    for metrics in evaluation.values():
+        assert set(metrics) == {"mt_bench", "harness", "preference"}
+        assert set(metrics["mt_bench"]["categories"]) == set(CATEGORIES)
+        assert metrics["mt_bench"]["judgements"] + metrics["mt_bench"]["not_german"] == 16  # 8 questions, 2 turns
+    questions = (project / "data" / "mtbench_de.jsonl").read_text().splitlines()
+    assert len(questions) == 8 and {json.loads(q)["category"] for q in questions} == set(CATEGORIES)
+    assert (project / "metrics" / "report.html").read_text().count("<tr>") == 1 + len(MODELS)
 
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
+    run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
     params["dpo"]["beta"] = 0.3
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert stages_run(run(["dvc", "repro", "dpo"], cwd=project).stdout) == ["dpo"]
+    write_params(project, params)
+    assert stages_run(run(["dvc", "repro", "report"], cwd=project).stdout) == ["dpo", "evaluate@dpo", "report"]
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "-q", "-m", "beta 0.3"], cwd=project)
+
+    diff = json.loads(run(["dvc", "metrics", "diff", "main", "beta", "--json"], cwd=project).stdout)
+    changed = diff["metrics/eval.json"]
+    assert changed and all(key.startswith("dpo.") for key in changed)  # only the DPO model moved
+    assert "dpo.preference.mean_margin" in changed
+    everything = json.loads(run(["dvc", "metrics", "diff", "main", "beta", "--all", "--json"], cwd=project).stdout)["metrics/eval.json"]
+    # dvc leaves out null values: a category with no parsed judgement (a tiny judge rarely writes [[x]])
+    rated = {f"{m}.mt_bench.categories.{c}" for m, metrics in evaluation.items() for c, value in metrics["mt_bench"]["categories"].items() if value is not None}
+    assert rated and rated <= set(everything)
+    assert {f"{m}.mt_bench.average" for m in MODELS} <= set(everything)
+
+    plots = json.loads(run(["dvc", "plots", "diff", "main", "beta", "--json"], cwd=project).stdout)
+    bars = plots["data"]["mtbench_categories"][0]["content"]["data"]["values"]
+    assert {row["rev"] for row in bars} == {"main", "beta"} and {row["model"] for row in bars} == set(MODELS)
