@@ -202,7 +202,7 @@ class OpenAIJudge:
         return asyncio.run(self._all(conversations))
 
     async def _all(self, conversations: Sequence[list[Message]]) -> list[str]:
-        from lingualign.translate.backends import http_client, post_with_retries
+        from lingualign.translate.backends import completion_text, http_client, post_with_retries
 
         limit = asyncio.Semaphore(self.http.concurrency)
         body = {"model": self.http.model or self.settings.model, "temperature": 0.0, "max_tokens": self.settings.max_new_tokens}
@@ -211,7 +211,7 @@ class OpenAIJudge:
             async def one(messages: list[Message]) -> str:
                 async with limit:
                     data = await post_with_retries(client, "/chat/completions", body | {"messages": messages}, self.http, "judge")
-                return str(data["choices"][0]["message"]["content"] or "")
+                return completion_text(data, True, f"judge: {self.http.base_url}/chat/completions")[0]
 
             return list(await asyncio.gather(*(one(c) for c in conversations)))
 

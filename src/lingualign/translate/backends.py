@@ -12,6 +12,7 @@ the same chunk gives the same request whichever engine serves it.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import random
@@ -221,9 +222,9 @@ class OpenAIBackend:
 
     async def _request(self, client: Any, chunk: str) -> Generation:
         path, body = self.request_body(chunk)
-        choice = (await post_with_retries(client, path, body, self.http, "translate"))["choices"][0]
-        raw = choice["message"]["content"] if self.spec.chat else choice["text"]
-        return Generation(clean_output(raw or "", self.spec), choice.get("finish_reason") == "length")
+        reply = await post_with_retries(client, path, body, self.http, "translate")
+        text, finish_reason = completion_text(reply, self.spec.chat, f"translate: {self.http.base_url}{path}")
+        return Generation(clean_output(text, self.spec), finish_reason == "length")
 
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -256,4 +257,18 @@ async def post_with_retries(client: Any, path: str, body: dict[str, Any], http: 
         await asyncio.sleep(http.backoff_s * 2**attempt * (0.5 + random.random()))
     if response.status_code != 200:
         raise LingualignError(f"{what}: {http.base_url}{path}: HTTP {response.status_code}: {response.text[:200]}")
-    return response.json()  # type: ignore[no-any-return]
+    try:
+        return dict(response.json())
+    except ValueError:
+        raise LingualignError(f"{what}: {http.base_url}{path}: the reply is not a JSON object: {response.text[:200]!r}") from None
+
+
+def completion_text(reply: dict[str, Any], chat: bool, where: str) -> tuple[str, str | None]:
+    """The first choice's text and finish reason from a (chat) completion reply, or a clear error."""
+    try:
+        choice = reply["choices"][0]
+        text = choice["message"]["content"] if chat else choice["text"]
+    except (KeyError, IndexError, TypeError):
+        field = "choices[0].message.content" if chat else "choices[0].text"
+        raise LingualignError(f"{where}: the reply has no {field}: {json.dumps(reply)[:200]}") from None
+    return str(text or ""), choice.get("finish_reason")
