@@ -28,7 +28,7 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path: Path, tiny_lm: Path
     model.config.save_pretrained(tmp_path / "pickled")
     torch.save(model.state_dict(), tmp_path / "pickled" / "pytorch_model.bin")
     tokenizer.save_pretrained(tmp_path / "pickled")
-    with pytest.raises(OSError):
+    with pytest.raises(LingualignError, match=r"only pickle weights \(pytorch_model.bin\), which can run code"):
         load_source(ModelSource(path=str(tmp_path / "pickled")))
     loaded, _ = load_source(ModelSource(path=str(tmp_path / "pickled")), allow_pickle=True)
     assert sum(p.numel() for p in loaded.parameters()) == sum(p.numel() for p in model.parameters())

@@ -22,8 +22,11 @@ def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) ->
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
     first = run(["dvc", "repro", "pairs"], cwd=project)
-    # score depends on models/sources (the reward model, when one is configured).
-    assert stages_run(first.stdout) == ["ingest", "translate", "models@smollm2-135m-instruct", "score", "pairs"]
+    # score also depends on models/sources (the reward model, when one is configured); DVC may
+    # build that source anywhere before score.
+    ran = stages_run(first.stdout)
+    assert [stage for stage in ran if stage != "models@smollm2-135m-instruct"] == ["ingest", "translate", "score", "pairs"]
+    assert ran.index("models@smollm2-135m-instruct") < ran.index("score")
     train = pq.read_table(project / "data" / "pairs" / "train.parquet").to_pylist()
     assert train and train[0]["prompt"][-1]["role"] == "user" and train[0]["chosen"][0]["role"] == "assistant"
     metrics = json.loads((project / "metrics" / "pairs.json").read_text())

@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     except LingualignError as exc:
         print(f"lingualign {args.stage}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # A full disk or a read-only folder met outside the atomic writers (a trainer's
+        # checkpoint, mergekit's shards): still one line that names the file, never a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"lingualign {args.stage}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return LingualignError.exit_code
     except KeyboardInterrupt:
         print(f"lingualign {args.stage}: interrupted", file=sys.stderr)
         return 130

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+from lingualign.errors import LingualignError
+
+PICKLE_WEIGHTS = ("*.bin", "*.pt", "*.pth", "*.ckpt")
 
 
 def is_main_process() -> bool:
@@ -30,8 +37,46 @@ def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
+    with loading(location):
+        tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs)
     return model.to(resolve_device(device)).eval(), tokenizer
+
+
+def is_local(location: str) -> bool:
+    """A folder on disk, as opposed to a hub id (``org/name``)."""
+    path = Path(location)
+    return path.is_absolute() or location.startswith(".") or location.count("/") != 1 or path.exists() or Path(path.parts[0]).is_dir()
+
+
+def check_model_folder(location: str, allow_pickle: bool = False) -> None:
+    """Fail clearly on a local model folder that transformers would reject with a traceback."""
+    if not is_local(location):
+        return
+    folder = Path(location)
+    if not folder.is_dir():
+        raise LingualignError(f"{location}: model folder not found")
+    names = {p.name for p in folder.iterdir()}
+    if "config.json" not in names:
+        raise LingualignError(f"{location}: not a model folder: config.json is missing")
+    if not any(folder.glob("*.safetensors")):
+        pickled = sorted(p.name for pattern in PICKLE_WEIGHTS for p in folder.glob(pattern))
+        if not pickled:
+            raise LingualignError(f"{location}: no weights (*.safetensors) in the folder")
+        if not allow_pickle:
+            raise LingualignError(f"{location}: only pickle weights ({', '.join(pickled)}), which can run code when loaded; convert them to safetensors (the models stage does, with models.allow_pickle: true)")
+    if not {"tokenizer.json", "tokenizer_config.json"} & names:
+        raise LingualignError(f"{location}: no tokenizer (tokenizer.json or tokenizer_config.json) in the folder")
+
+
+@contextlib.contextmanager
+def loading(location: str, allow_pickle: bool = False) -> Iterator[None]:
+    """Check ``location`` first, and turn what transformers raises on a broken model into one clear line."""
+    check_model_folder(str(location), allow_pickle)
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LingualignError(f"{location}: cannot load the model: {first_line}") from None

@@ -103,6 +103,10 @@ def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[Pa
 def read_parquet(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> pa.Table:
     """Read a stage's input with the schema its producer wrote; a missing or foreign file is a clear error."""
     try:
+        found = pq.read_schema(path).names
+        missing = [name for name in schema.names if name not in found]
+        if missing:
+            raise LingualignError(f"{path}: {what} lack column(s) {', '.join(missing)} (found: {', '.join(found)})")
         return pq.read_table(path, schema=schema)
     except (OSError, pa.ArrowException) as exc:
         raise LingualignError(f"{path}: cannot read {what}: {exc}") from None

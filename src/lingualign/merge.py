@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import Field
 
+from lingualign.devices import check_model_folder
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
@@ -92,6 +93,19 @@ def _absolute_paths(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def key_of_value(tree: Any, value: Any, prefix: str = "config") -> str | None:
+    """The dotted key under which ``value`` sits in a params tree, to name it in an error."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else ()
+    for name, child in items:
+        key = f"{prefix}.{name}"
+        if child == value and not isinstance(child, (dict, list)):
+            return key
+        found = key_of_value(child, value, key)
+        if found:
+            return found
+    return None
+
+
 def model_paths(config: Any) -> list[str]:
     return sorted({str(model.model.path) for model in config.referenced_models()})
 
@@ -100,6 +114,8 @@ def check_vocabularies(paths: list[str]) -> None:
     """Stop before merging if any two models disagree on vocabulary size or tokens."""
     from transformers import AutoConfig, AutoTokenizer
 
+    for path in paths:
+        check_model_folder(path)
     reference = paths[0]
     ref_size = AutoConfig.from_pretrained(reference).vocab_size
     ref_vocab = AutoTokenizer.from_pretrained(reference).get_vocab()
@@ -116,7 +132,9 @@ def check_vocabularies(paths: list[str]) -> None:
 def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
     from mergekit.merge import run_merge
     from mergekit.options import MergeOptions
+    from pydantic import ValidationError
 
+    from lingualign.errors import SettingsError
     from lingualign.io import atomic_path
 
     config = mergekit_config(settings)
@@ -128,7 +146,13 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
     started = time.perf_counter()
     options = MergeOptions(cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False, random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True)
     with atomic_path(out, directory=True) as tmp:
-        run_merge(config, out_path=str(tmp), options=options)
+        try:
+            run_merge(config, out_path=str(tmp), options=options)
+        except ValidationError as exc:
+            # mergekit checks parameter values (weight, density, ...) only when it applies them.
+            first = exc.errors()[0]
+            key = key_of_value(settings.config, first["input"]) or "config"
+            raise SettingsError(f"params.yaml: merge.{key}: {first['msg']} (got {first['input']!r})") from None
     seconds = time.perf_counter() - started
     return {
         "method": config.merge_method,

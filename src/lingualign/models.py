@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from lingualign.devices import loading
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
@@ -86,8 +87,9 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
     if source.path and not Path(source.path).is_dir():
         raise LingualignError(f"models: {source.path} is not a folder")
     kwargs = {"revision": source.revision, "trust_remote_code": source.trust_remote_code}
-    tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
-    model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs)
+    with loading(str(location), allow_pickle):
+        tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs)
     return model, tokenizer
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 from pydantic import Field
 
-from lingualign.devices import cuda_available
+from lingualign.devices import cuda_available, loading
 from lingualign.errors import LingualignError
 from lingualign.pairs import PAIR_SCHEMA
 from lingualign.settings import Settings
@@ -67,10 +67,11 @@ def reference_logps(model_dir: str, pairs: Path, max_length: int, batch_size: in
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import DPOTrainer
 
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    with loading(model_dir):
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16 if cuda_available() else torch.float32, use_safetensors=True)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16 if cuda_available() else torch.float32, use_safetensors=True)
     dataset = pairs_dataset(pairs)
     trainer = DPOTrainer(model=model, args=dpo_config(work, max_length, batch_size), train_dataset=dataset, processing_class=tokenizer)
     computed = trainer.train_dataset

@@ -30,7 +30,7 @@ import pyarrow as pa
 from pydantic import Field
 
 from lingualign.cache import ResultCache
-from lingualign.devices import resolve_device
+from lingualign.devices import loading, resolve_device
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings, registry_name
 from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
@@ -109,13 +109,15 @@ class RewardModelScorer:
         self.settings = config = settings.reward_model
         self.identity = f"reward_model:{config.model}@{config.revision or 'local'}"
         kwargs = {"revision": config.revision, "trust_remote_code": config.trust_remote_code}
-        self.tokenizer = AutoTokenizer.from_pretrained(config.model, padding_side="left", truncation_side="left", **kwargs)
+        with loading(config.model):
+            self.tokenizer = AutoTokenizer.from_pretrained(config.model, padding_side="left", truncation_side="left", **kwargs)
         if self.tokenizer.chat_template is None:
             raise LingualignError(f"score.reward_model.model: {config.model} has no chat template to render conversations with")
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.device = resolve_device(config.device)
-        self.model = AutoModelForSequenceClassification.from_pretrained(config.model, dtype=getattr(torch, config.dtype), use_safetensors=True, **kwargs).to(self.device).eval()
+        with loading(config.model):
+            self.model = AutoModelForSequenceClassification.from_pretrained(config.model, dtype=getattr(torch, config.dtype), use_safetensors=True, **kwargs).to(self.device).eval()
         if self.model.config.pad_token_id is None:
             self.model.config.pad_token_id = self.tokenizer.pad_token_id
         self.cache = ResultCache(cache_dir, {"scorer": self.identity, "max_length": config.max_length})

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from lingualign.devices import cuda_available, resolve_device
+from lingualign.devices import cuda_available, loading, resolve_device
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
@@ -88,13 +88,14 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    if tokenizer.chat_template is None:
-        raise LingualignError(f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml")
+    dtype = torch.float32 if settings.trainer_arguments(Path("."))["use_cpu"] else torch.bfloat16
+    with loading(path):
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        if tokenizer.chat_template is None:
+            raise LingualignError(f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml")
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    dtype = torch.float32 if settings.trainer_arguments(Path("."))["use_cpu"] else torch.bfloat16
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
     return model, tokenizer
 
 
