@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,19 @@ class StepCounter(TrainerCallback):
 
 
 def test_resumed_run_ends_where_an_uninterrupted_one_ends(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
-    train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "clean", tmp_path / "work-clean")
+    uninterrupted = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "clean", tmp_path / "work-clean")
     with pytest.raises(KeyboardInterrupt):
         train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[CrashAfterFirstCheckpoint()])
     assert (tmp_path / "work" / "checkpoint-2").is_dir() and not (tmp_path / "resumed").exists()
+    # A kill in the middle of saving the next checkpoint: its state file is torn.
+    torn = tmp_path / "work" / "checkpoint-3"
+    shutil.copytree(tmp_path / "work" / "checkpoint-2", torn)
+    (torn / "trainer_state.json").write_text('{"global_step": 3, "log_hi')
     counter = StepCounter()
     metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[counter])
     assert metrics["steps"] == 4 and counter.steps == 2  # it continued from step 2, not from scratch
+    assert metrics["run"] == {"resumed_from_step": 2} and not torn.exists()
+    assert metrics["train_loss"] == uninterrupted["train_loss"] and metrics["last"] == uninterrupted["last"]
     clean, resumed = load_file(tmp_path / "clean" / "model.safetensors"), load_file(tmp_path / "resumed" / "model.safetensors")
     assert all(torch.allclose(clean[name], resumed[name], atol=1e-6) for name in clean)
 

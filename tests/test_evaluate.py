@@ -12,6 +12,7 @@ import pytest
 from servers import ScriptedServer, transformers_serve
 from test_dpo import pairs_file
 
+from lingualign.cache import ResultCache
 from lingualign.errors import InputError
 from lingualign.evaluate import EvaluateSettings, evaluate_model
 from lingualign.evaluate.mtbench import (
@@ -202,7 +203,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(tiny_lm: 
             },
             "evaluate",
         )
-        result = evaluate_model(settings, "tiny", pairs_file(tmp_path / "test.parquet", count=3), tmp_path / "answers.parquet")
+        result = evaluate_model(settings, "tiny", pairs_file(tmp_path / "test.parquet", count=3), tmp_path / "answers.parquet", tmp_path / "judge-cache")
     mt = result["mt_bench"]
     assert set(mt["categories"]) == set(CATEGORIES)
     answers = pq.read_table(tmp_path / "answers.parquet").to_pylist()
@@ -214,3 +215,38 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(tiny_lm: 
     assert mt["parse_rate"] == round(sum(a["status"] == "judged" for a in sent) / len(sent), 6)
     assert 0 <= result["harness"]["support_mc_de"]["acc"] <= 1 and "acc_norm" in result["harness"]["support_mc_de"]
     assert result["preference"]["pairs"] == 3
+
+
+class InterruptedJudge:
+    """Answers ``[[n]]`` with n the number of its messages' characters mod 9 + 1; dies on call ``dies_on``."""
+
+    def __init__(self, dies_on: int | None = None):
+        self.calls, self.asked, self.dies_on = 0, 0, dies_on
+
+    def reply(self, conversations: list[list[dict[str, str]]]) -> list[str]:
+        self.calls += 1
+        if self.calls == self.dies_on:
+            raise KeyboardInterrupt
+        self.asked += len(conversations)
+        return [f"[[{len(json.dumps(c)) % 9 + 1}]]" for c in conversations]
+
+
+def test_judgements_are_cached_chunk_by_chunk_and_an_interrupted_run_asks_only_the_rest(tmp_path: Path) -> None:
+    settings = parse_settings(MTBenchSettings, {"judge": {"batch_size": 3}}, "mtbench")
+    questions = [Question(i, category, (f"Frage {i}?", f"Weiter {i}?"), None) for i, category in enumerate(CATEGORIES)]
+    answers = [(GERMAN, GERMAN)] * len(questions)
+    cache = lambda: ResultCache(tmp_path / "judge", settings.judge.cache_identity())  # noqa: E731
+    uninterrupted = judge_answers(InterruptedJudge(), PROMPTS, questions, answers, settings)
+
+    with pytest.raises(KeyboardInterrupt):
+        judge_answers(InterruptedJudge(dies_on=3), PROMPTS, questions, answers, settings, cache())
+    resumed_judge = InterruptedJudge()
+    resumed = judge_answers(resumed_judge, PROMPTS, questions, answers, settings, cache())
+    assert resumed == uninterrupted
+    assert resumed_judge.asked == 16 - 2 * 3  # two chunks of three were stored before the kill
+    again = InterruptedJudge()
+    assert judge_answers(again, PROMPTS, questions, answers, settings, cache()) == uninterrupted and again.asked == 0
+    other_judge = parse_settings(MTBenchSettings, {"judge": {"batch_size": 3, "model": "another-judge"}}, "mtbench")
+    fresh = InterruptedJudge()
+    judge_answers(fresh, PROMPTS, questions, answers, other_judge, ResultCache(tmp_path / "judge", other_judge.judge.cache_identity()))
+    assert fresh.asked == 16  # another judge's ratings are never reused

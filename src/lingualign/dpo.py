@@ -102,10 +102,10 @@ def train_dpo(settings: DPOSettings, pairs: Path, reference: Path, out: Path, wo
         peft_config=settings.training.peft_config(),
         callbacks=callbacks,
     )
-    result = run_training(trainer, tokenizer, work, out, settings.model, fingerprint(settings.model_dump(mode="json"), pairs, reference, Path(settings.model)))
+    trained = run_training(trainer, tokenizer, work, out, settings.model, fingerprint(settings.model_dump(mode="json"), pairs, reference, Path(settings.model)))
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]
     last = logged[-1] if logged else {}
-    return {"steps": result.global_step, "train_loss": round(result.training_loss, 6), "last": {key: round(float(last[key]), 6) for key in CURVES if key in last}, "_history": logged}
+    return trained | {"last": {key: round(float(last[key]), 6) for key in CURVES if key in last}, "_history": logged}
 
 
 def write_curves(path: Path, history: list[dict[str, Any]]) -> None:

@@ -45,8 +45,8 @@ def train_sft(settings: SFTSettings, dataset: str, source: Path, out: Path, work
     model, tokenizer = load_for_training(settings.base_model, settings.training)
     config = SFTConfig(**settings.training.trainer_arguments(work))
     trainer = SFTTrainer(model=model, args=config, train_dataset=sft_dataset(source, dataset), processing_class=tokenizer, peft_config=settings.training.peft_config())
-    result = run_training(trainer, tokenizer, work, out, settings.base_model, fingerprint(settings.model_dump(mode="json"), dataset, source, Path(settings.base_model)))
-    return {"dataset": dataset, "examples": len(trainer.train_dataset), "steps": result.global_step, "train_loss": round(result.training_loss, 6)}
+    trained = run_training(trainer, tokenizer, work, out, settings.base_model, fingerprint(settings.model_dump(mode="json"), dataset, source, Path(settings.base_model)))
+    return {"dataset": dataset, "examples": len(trainer.train_dataset)} | trained
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

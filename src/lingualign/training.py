@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,11 +100,12 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def run_training(trainer: Any, tokenizer: Any, work: Path, out: Path, base: str, fingerprint: str) -> Any:
+def run_training(trainer: Any, tokenizer: Any, work: Path, out: Path, base: str, fingerprint: str) -> dict[str, Any]:
     """Train (resuming a checkpoint of this exact configuration), then save the merged model.
 
     In a multi-process run (``accelerate launch``, ``torchrun``) every process trains its shard
     of each batch; the main process alone touches the checkpoint folder first and saves.
+    Returns the steps, the run's mean training loss and, under ``run``, the step it resumed from.
     """
     with trainer.accelerator.main_process_first():
         resume = resume_point(work, fingerprint)
@@ -112,7 +114,27 @@ def run_training(trainer: Any, tokenizer: Any, work: Path, out: Path, base: str,
         save_trained(trainer.model, tokenizer, out, base)
         finish(work)
     trainer.accelerator.wait_for_everyone()
-    return result
+    return {
+        "steps": result.global_step,
+        "train_loss": mean_logged_loss(trainer.state.log_history),
+        "run": {"resumed_from_step": int(Path(resume).name.removeprefix("checkpoint-")) if resume else 0},
+    }
+
+
+def mean_logged_loss(history: list[dict[str, Any]]) -> float | None:
+    """The whole run's mean loss from the logged interval means, each weighted by its steps.
+
+    Unlike ``TrainOutput.training_loss``, which counts only the steps since a resume, this is
+    the same for a resumed run as for an uninterrupted one (the log history is checkpointed).
+    """
+    logged = [(entry["step"], entry["loss"]) for entry in history if "loss" in entry]
+    if not logged:
+        return None
+    previous, total = 0, 0.0
+    for step, loss in logged:
+        total += loss * (step - previous)
+        previous = step
+    return round(total / previous, 6)
 
 
 def resume_point(work: Path, fingerprint: str) -> str | None:
@@ -121,14 +143,30 @@ def resume_point(work: Path, fingerprint: str) -> str | None:
     Checkpoints of another configuration (params, data, base model) are removed first, so an
     edited param never continues someone else's training.
     """
-    from transformers.trainer_utils import get_last_checkpoint
-
     stamp = work / "fingerprint.txt"
     if stamp.is_file() and stamp.read_text() == fingerprint:
-        return get_last_checkpoint(str(work))
+        return last_complete_checkpoint(work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     stamp.write_text(fingerprint)
+    return None
+
+
+def last_complete_checkpoint(work: Path) -> str | None:
+    """The newest checkpoint that was written to the end, removing any a kill cut short.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint without a readable one was
+    interrupted mid-save (weights or optimizer state may be torn) and must not be resumed.
+    """
+    steps = {int(path.name.removeprefix("checkpoint-")): path for path in work.glob("checkpoint-*") if path.name.removeprefix("checkpoint-").isdigit()}
+    checkpoints = [steps[step] for step in sorted(steps, reverse=True)]
+    for checkpoint in checkpoints:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text())
+            return str(checkpoint)
+        except (OSError, ValueError):
+            print(f"{checkpoint}: incomplete (interrupted while saving); removed", file=sys.stderr)
+            shutil.rmtree(checkpoint)
     return None
 
 

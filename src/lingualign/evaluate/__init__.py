@@ -5,7 +5,8 @@
 
 - German MT-Bench (``mtbench``): two-turn answers in the chat template, judged by an LLM,
   reported in the seed's shape (``first_turn``, ``second_turn``, ``categories``, ``average``)
-  with the judge's parse rate; answers and judgements kept as Parquet.
+  with the judge's parse rate; answers and judgements kept as Parquet. Judgements are cached
+  (``cache/judge/<model>``), so an interrupted or repeated run does not pay the judge twice.
 - lm-evaluation-harness (``harness``): German multiple choice.
 - Held-out preference: the share of test pairs whose chosen answer has the higher mean
   per-token log-likelihood, and the mean gap.
@@ -41,7 +42,8 @@ class EvaluateSettings(Settings):
         return self
 
 
-def evaluate_model(settings: EvaluateSettings, name: str, test_pairs: Path, answers_out: Path) -> dict[str, Any]:
+def evaluate_model(settings: EvaluateSettings, name: str, test_pairs: Path, answers_out: Path, judge_cache: Path) -> dict[str, Any]:
+    from lingualign.cache import ResultCache
     from lingualign.devices import load_causal_lm
     from lingualign.evaluate import mtbench
     from lingualign.evaluate.harness import run_harness
@@ -53,7 +55,11 @@ def evaluate_model(settings: EvaluateSettings, name: str, test_pairs: Path, answ
     model, tokenizer = load_causal_lm(settings.models[name], settings.device, settings.dtype)
     answers = mtbench.answer_questions(model, tokenizer, questions, settings.mtbench)
     judge = mtbench.JUDGES[settings.mtbench.judge.backend](settings.mtbench.judge, settings.device)
-    rows = mtbench.judge_answers(judge, prompts, questions, answers, settings.mtbench)
+    cache = ResultCache(judge_cache, settings.mtbench.judge.cache_identity())
+    try:
+        rows = mtbench.judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
+    finally:
+        cache.close()
     del judge  # a local judge's weights are not needed for the rest
     mtbench.write_answers(answers_out, rows)
     return {
@@ -68,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test", type=Path, default=Path("data/pairs/test.parquet"))
     parser.add_argument("--answers", type=Path, help="MT-Bench answers and judgements (default: data/eval/<model>.parquet)")
     parser.add_argument("--metrics", type=Path, help="default: metrics/eval/<model>.json")
+    parser.add_argument("--cache", type=Path, help="Judgements kept across runs (default: cache/judge/<model>)")
 
 
 def main(args: argparse.Namespace) -> None:
@@ -81,11 +88,12 @@ def main(args: argparse.Namespace) -> None:
     checkpoint = Path(settings.models[args.model])
     answers = args.answers or Path(f"data/eval/{args.model}.parquet")
     metrics = args.metrics or Path(f"metrics/eval/{args.model}.json")
+    judge_cache = args.cache or Path(f"cache/judge/{args.model}")
     run_stage(
         f"evaluate@{args.model}",
         settings,
         [checkpoint, args.test, Path(settings.mtbench.questions)],
         metrics,
-        lambda: evaluate_model(settings, args.model, args.test, answers),
+        lambda: evaluate_model(settings, args.model, args.test, answers, judge_cache),
         tags={"lingualign.model": args.model, "lingualign.checkpoint": checkpoint.as_posix(), "lingualign.checkpoint_dvc_hash": dvc_hash(checkpoint)},
     )

@@ -15,6 +15,7 @@ Rating rules (FastChat's ``single-v1`` judging, made strict):
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
+from lingualign.cache import ResultCache
 from lingualign.errors import InputError, LingualignError
 from lingualign.settings import Settings, registry_name
 from lingualign.translate import OpenAISettings
@@ -60,6 +62,11 @@ class JudgeSettings(Settings):
     batch_size: int = Field(default=4, ge=1)
     prompts: str | None = Field(default=None, description="Judge prompts JSONL (FastChat format); default: the package's")
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+
+    def cache_identity(self) -> dict[str, Any]:
+        """What decides a judgement besides its prompt: transport and batching must not."""
+        model = (self.openai.model or self.model) if self.backend == "openai" else self.model
+        return {"judge": model, "max_new_tokens": self.max_new_tokens, "reply_prefix": self.reply_prefix}
 
 
 class MTBenchSettings(Settings):
@@ -254,7 +261,22 @@ def is_german(answer: str, settings: MTBenchSettings) -> bool:
     return detect_language(prose) == settings.language
 
 
-def judge_answers(judge: Judge, prompts: dict[str, dict[str, str]], questions: Sequence[Question], answers: Sequence[tuple[str, str]], settings: MTBenchSettings) -> list[dict[str, Any]]:
+def cached_replies(judge: Judge, conversations: Sequence[list[Message]], cache: ResultCache | None, chunk: int) -> list[str]:
+    """The judge's replies, asked ``chunk`` at a time; each chunk is stored before the next, so a
+    killed evaluation never pays for (or waits on) the same judgement twice."""
+    texts = [json.dumps(messages, ensure_ascii=False, sort_keys=True) for messages in conversations]
+    known = {text: entry["reply"] for text, entry in cache.lookup(texts).items()} if cache else {}
+    todo = [index for index, text in enumerate(texts) if text not in known]
+    for start in range(0, len(todo), chunk):
+        batch = todo[start : start + chunk]
+        replies = judge.reply([conversations[index] for index in batch])
+        known |= {texts[index]: reply for index, reply in zip(batch, replies, strict=True)}
+        if cache:
+            cache.store([texts[index] for index in batch], [{"reply": reply} for reply in replies])
+    return [known[text] for text in texts]
+
+
+def judge_answers(judge: Judge, prompts: dict[str, dict[str, str]], questions: Sequence[Question], answers: Sequence[tuple[str, str]], settings: MTBenchSettings, cache: ResultCache | None = None) -> list[dict[str, Any]]:
     """One row per question and turn: the answer, the judgement, the rating and how it was reached."""
     rows, to_judge = [], []
     for question, pair in zip(questions, answers, strict=True):
@@ -265,7 +287,8 @@ def judge_answers(judge: Judge, prompts: dict[str, dict[str, str]], questions: S
                 to_judge.append((row, judge_messages(prompts, question, pair, turn)))
             else:
                 row |= {"rating": 1.0, "status": "not_german"}
-    for (row, _), reply in zip(to_judge, judge.reply([messages for _, messages in to_judge]), strict=True):
+    replies = cached_replies(judge, [messages for _, messages in to_judge], cache, settings.judge.batch_size)
+    for (row, _), reply in zip(to_judge, replies, strict=True):
         rating = parse_rating(reply)
         row |= {"judgement": reply, "rating": rating, "status": "judged" if rating is not None else "unparseable"}
     return rows
