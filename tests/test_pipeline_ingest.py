@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import yaml
@@ -37,6 +38,8 @@ def test_repro_diff_push_pull_and_mlflow(project: Path, tmp_path: Path) -> None:
     # MLflow holds a run whose params and metrics equal params.yaml and metrics/ingest.json.
     import mlflow
 
+    # The project fixture's store, not whichever one an earlier in-process stage set.
+    mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
     runs = mlflow.search_runs(experiment_names=["lingualign"], filter_string="tags.`lingualign.stage` = 'ingest'", output_format="list", order_by=["attributes.start_time DESC"])
     latest = runs[0]
     assert latest.data.params == {key: str(value) for key, value in flatten(params["ingest"]).items()}

@@ -31,6 +31,7 @@ def identity_hash(identity: Mapping[str, Any]) -> str:
 class ResultCache:
     def __init__(self, folder: Path, identity: Mapping[str, Any]):
         self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)  # a DVC output even when nothing gets stored
         self.identity = identity_hash(identity)
         self._segment: Any = None
 
@@ -41,7 +42,7 @@ class ResultCache:
         """Cached results for those of ``texts`` that have one."""
         wanted = {self.key(text): text for text in texts}
         found: dict[str, dict[str, Any]] = {}
-        for segment in sorted(self.folder.glob("*.jsonl")) if self.folder.is_dir() else []:
+        for segment in sorted(self.folder.glob("*.jsonl")):
             with open(segment, encoding="utf-8") as handle:
                 for line in handle:
                     try:
@@ -55,7 +56,6 @@ class ResultCache:
 
     def store(self, texts: Iterable[str], results: Iterable[Mapping[str, Any]]) -> None:
         if self._segment is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl"
             self._segment = open(self.folder / name, "a", encoding="utf-8")  # noqa: SIM115 - open across batches; close() ends it
         lines = (
