@@ -4,7 +4,11 @@
 
 1. Peak RSS of merging four SmolLM2-135M models (a base and three perturbed copies) through
    mergekit (``linear``, lazy tensor loading) against loading all four into memory with
-   transformers and averaging their state dicts. Target: mergekit at most half.
+   transformers and averaging their state dicts. Target: mergekit at most half. Both sides
+   read the same files, once as single-file checkpoints and once sharded the way hub
+   checkpoints are (``--shard-mb``, about a third of the model per shard, as Mistral-7B's
+   three 5 GB files; mergekit keeps one input shard per model mapped and writes
+   ``merge.out_shard_size`` parameters at a time).
 2. DPO step time and peak RSS with stored reference log-probs (this project's ``reference``
    stage + trainer) against TRL computing them on the fly every step.
 Needs ``models/sources/smollm2-135m-instruct`` (``dvc repro models@smollm2-135m-instruct``).
@@ -25,14 +29,14 @@ MAKE_COPIES = """
 import shutil, sys, torch
 from pathlib import Path
 from transformers import AutoModelForCausalLM
-source, out = Path(sys.argv[1]), Path(sys.argv[2])
-for seed in (1, 2, 3):
+source, out, shard = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+for seed in (0, 1, 2, 3):  # 0: the source itself, in the same layout
     model = AutoModelForCausalLM.from_pretrained(source)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for p in model.parameters():
-            p.add_(torch.randn(p.shape, generator=generator) * 1e-3)
-    model.save_pretrained(out / f"ft{seed}")
+            p.add_(torch.randn(p.shape, generator=generator) * 1e-3 * (seed > 0))
+    model.save_pretrained(out / f"ft{seed}", max_shard_size=shard)
     for extra in source.iterdir():
         if "token" in extra.name or extra.suffix == ".jinja":
             shutil.copy(extra, out / f"ft{seed}" / extra.name)
@@ -42,9 +46,9 @@ MERGEKIT = """
 import sys
 from pathlib import Path
 from lingualign.merge import MergeSettings, merge
-models = sys.argv[1:5]
+models, out, out_shard_size = sys.argv[1:5], Path(sys.argv[5]), sys.argv[6]
 config = {"merge_method": "linear", "models": [{"model": m, "parameters": {"weight": 0.25}} for m in models], "dtype": "float32"}
-merge(MergeSettings(config=config, random_seed=0, normalize=True), Path(sys.argv[5]))
+merge(MergeSettings(config=config, random_seed=0, normalize=True, out_shard_size=out_shard_size), out)
 """
 
 NAIVE = """
@@ -121,20 +125,25 @@ def main() -> None:
     parser.add_argument("--method", default="lora", choices=["lora", "full"])
     parser.add_argument("--pairs", default="data/pairs/train.parquet")
     parser.add_argument("--reference", default="data/reference_logps.parquet")
+    parser.add_argument("--shard-mb", type=int, default=180, help="Shard size of the sharded layout (about a third of the model)")
+    parser.add_argument("--out-shard-size", default="45M", help="merge.out_shard_size for the sharded layout (parameters)")
     parser.add_argument("--skip-dpo", action="store_true")
     args = parser.parse_args()
     if not SOURCE.is_dir():
         sys.exit(f"{SOURCE} is missing: run `dvc repro models@smollm2-135m-instruct` first")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        child(MAKE_COPIES, str(SOURCE), str(folder))  # three perturbed copies of the source
-        models = [str(SOURCE.resolve())] + [str(folder / f"ft{seed}") for seed in (1, 2, 3)]
-        _, mergekit_mb, mergekit_anon = child(MERGEKIT, *models, str(folder / "merged-mergekit"))
-        _, naive_mb, naive_anon = child(NAIVE, *models, str(folder / "merged-naive"))
     print("merge of four SmolLM2-135M models (float32, 538 MB of weights each)")
-    print(f"  mergekit (lazy loading):       peak RSS {mergekit_mb:8,.0f} MB   peak anonymous {mergekit_anon:8,.0f} MB")
-    print(f"  all four loaded, averaged:     peak RSS {naive_mb:8,.0f} MB   peak anonymous {naive_anon:8,.0f} MB")
-    print(f"  ratio (target <= 0.5):         peak RSS {mergekit_mb / naive_mb:.2f}           peak anonymous {mergekit_anon / naive_anon:.2f}")
+    layouts = (("single-file checkpoints", "100GB", "5B"), (f"{args.shard_mb} MB shards, out_shard_size {args.out_shard_size}", f"{args.shard_mb}MB", args.out_shard_size))
+    for layout, shard, out_shard_size in layouts:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            child(MAKE_COPIES, str(SOURCE), str(folder), shard)  # the source and three perturbed copies
+            models = [str(folder / f"ft{seed}") for seed in (0, 1, 2, 3)]
+            _, mergekit_mb, mergekit_anon = child(MERGEKIT, *models, str(folder / "merged-mergekit"), out_shard_size)
+            _, naive_mb, naive_anon = child(NAIVE, *models, str(folder / "merged-naive"))
+        print(f" {layout}:")
+        print(f"  mergekit (lazy loading):       peak RSS {mergekit_mb:8,.0f} MB   peak anonymous {mergekit_anon:8,.0f} MB")
+        print(f"  all four loaded, averaged:     peak RSS {naive_mb:8,.0f} MB   peak anonymous {naive_anon:8,.0f} MB")
+        print(f"  ratio (target <= 0.5):         peak RSS {mergekit_mb / naive_mb:.2f}           peak anonymous {mergekit_anon / naive_anon:.2f}")
     if args.skip_dpo:
         return
     if not Path(args.reference).exists():

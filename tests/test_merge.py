@@ -99,3 +99,19 @@ def test_bad_configs_name_the_key(tiny_family: dict[str, Path]) -> None:
         mergekit_config(settings({"merge_method": "dare_tie", "models": two_models(tiny_family)}))
     with pytest.raises(SettingsError, match=r"merge.config"):
         mergekit_config(settings({"merge_method": "linear", "models": "not a list"}))
+
+
+def test_out_shard_size_writes_several_shards_holding_every_tensor(tiny_family: dict[str, Path], tmp_path: Path) -> None:
+    from transformers import AutoModelForCausalLM
+
+    whole = merge(settings({"merge_method": "linear"} | configs(tiny_family)["linear"]), tmp_path / "whole")
+    sharded_settings = settings({"merge_method": "linear"} | configs(tiny_family)["linear"]).model_copy(update={"out_shard_size": "400K"})
+    sharded = merge(sharded_settings, tmp_path / "sharded")
+    shards = sorted((tmp_path / "sharded").glob("*.safetensors"))
+    assert len(shards) > 1 and (tmp_path / "sharded" / "model.safetensors.index.json").exists()
+    tensors = {name: tensor for shard in shards for name, tensor in load_file(shard).items()}
+    expected = load_file(tmp_path / "whole" / "model.safetensors")
+    assert set(tensors) == set(expected) and all(torch.equal(tensors[name], expected[name]) for name in expected)
+    assert sharded["parameters"] == whole["parameters"] and AutoModelForCausalLM.from_pretrained(tmp_path / "sharded") is not None
+    with pytest.raises(SettingsError, match=r"out_shard_size: String should match pattern"):
+        parse_settings(MergeSettings, {"config": {}, "random_seed": 1, "normalize": True, "out_shard_size": "5 GB"}, "merge")

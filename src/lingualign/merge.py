@@ -34,6 +34,7 @@ class MergeSettings(Settings):
     config: dict[str, Any] = Field(description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...)")
     random_seed: int = Field(description="Seed for DARE/DELLA's random drops: always explicit")
     normalize: bool = Field(description="Divide by the sum of weights: always explicit")
+    out_shard_size: str = Field(default="5B", pattern=r"^\d+[KMB]?$", description="Parameters per output shard (mergekit's option): the writer holds one shard in memory")
 
 
 def mergekit_config(settings: MergeSettings) -> Any:
@@ -130,6 +131,7 @@ def check_vocabularies(paths: list[str]) -> None:
 
 
 def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
+    from mergekit.common import parse_kmb
     from mergekit.merge import run_merge
     from mergekit.options import MergeOptions
     from pydantic import ValidationError
@@ -144,7 +146,7 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
         raise LingualignError(f"merge: model folder(s) not found: {missing}")
     check_vocabularies(paths)
     started = time.perf_counter()
-    options = MergeOptions(cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False, random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True)
+    options = MergeOptions(out_shard_size=parse_kmb(settings.out_shard_size), cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False, random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True)
     with atomic_path(out, directory=True) as tmp:
         try:
             run_merge(config, out_path=str(tmp), options=options)

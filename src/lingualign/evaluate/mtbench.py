@@ -266,7 +266,8 @@ def cached_replies(judge: Judge, conversations: Sequence[list[Message]], cache: 
     killed evaluation never pays for (or waits on) the same judgement twice."""
     texts = [json.dumps(messages, ensure_ascii=False, sort_keys=True) for messages in conversations]
     known = {text: entry["reply"] for text, entry in cache.lookup(texts).items()} if cache else {}
-    todo = [index for index, text in enumerate(texts) if text not in known]
+    # Longest first, so a local judge's batches hold prompts of similar length (little padding).
+    todo = sorted((index for index, text in enumerate(texts) if text not in known), key=lambda index: -len(texts[index]))
     for start in range(0, len(todo), chunk):
         batch = todo[start : start + chunk]
         replies = judge.reply([conversations[index] for index in batch])
