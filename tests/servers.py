@@ -61,7 +61,11 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                length = int(self.headers["Content-Length"])
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    return  # the client gave up mid-request: a stage stops at its first fatal error
+                body = json.loads(raw)
                 outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
                 status, delay = outer.script.pop(0) if outer.script else (200, 0.0)
                 time.sleep(delay)

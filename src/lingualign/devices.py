@@ -66,7 +66,10 @@ def check_model_folder(location: str, allow_pickle: bool = False) -> None:
         if not pickled:
             raise LingualignError(f"{location}: no weights (*.safetensors) in the folder")
         if not allow_pickle:
-            raise LingualignError(f"{location}: only pickle weights ({', '.join(pickled)}), which can run code when loaded; convert them to safetensors (the models stage does, with models.allow_pickle: true)")
+            raise LingualignError(
+                f"{location}: only pickle weights ({', '.join(pickled)}), which can run code when loaded; "
+                "convert them to safetensors (the models stage does, with models.allow_pickle: true)"
+            )
     if not {"tokenizer.json", "tokenizer_config.json"} & names:
         raise LingualignError(f"{location}: no tokenizer (tokenizer.json or tokenizer_config.json) in the folder")
 
@@ -80,5 +83,5 @@ def loading(location: str, allow_pickle: bool = False) -> Iterator[None]:
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "contains custom code" in first_line:
-            first_line = "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in this model's params"
+            first_line = "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in its params"
         raise LingualignError(f"{location}: cannot load the model: {first_line}") from None

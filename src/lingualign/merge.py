@@ -146,7 +146,10 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
         raise LingualignError(f"merge: model folder(s) not found: {missing}")
     check_vocabularies(paths)
     started = time.perf_counter()
-    options = MergeOptions(out_shard_size=parse_kmb(settings.out_shard_size), cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False, random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True)
+    options = MergeOptions(
+        out_shard_size=parse_kmb(settings.out_shard_size), cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False,
+        random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True,
+    )
     with atomic_path(out, directory=True) as tmp:
         try:
             run_merge(config, out_path=str(tmp), options=options)

@@ -267,7 +267,7 @@ def cached_replies(judge: Judge, conversations: Sequence[list[Message]], cache: 
     texts = [json.dumps(messages, ensure_ascii=False, sort_keys=True) for messages in conversations]
     known = {text: entry["reply"] for text, entry in cache.lookup(texts).items()} if cache else {}
     # Longest first, so a local judge's batches hold prompts of similar length (little padding).
-    todo = sorted((index for index, text in enumerate(texts) if text not in known), key=lambda index: -len(texts[index]))
+    todo = sorted((i for i, text in enumerate(texts) if text not in known), key=lambda i: -len(texts[i]))
     for start in range(0, len(todo), chunk):
         batch = todo[start : start + chunk]
         replies = judge.reply([conversations[index] for index in batch])
@@ -277,7 +277,9 @@ def cached_replies(judge: Judge, conversations: Sequence[list[Message]], cache: 
     return [known[text] for text in texts]
 
 
-def judge_answers(judge: Judge, prompts: dict[str, dict[str, str]], questions: Sequence[Question], answers: Sequence[tuple[str, str]], settings: MTBenchSettings, cache: ResultCache | None = None) -> list[dict[str, Any]]:
+def judge_answers(
+    judge: Judge, prompts: dict[str, dict[str, str]], questions: Sequence[Question], answers: Sequence[tuple[str, str]], settings: MTBenchSettings, cache: ResultCache | None = None
+) -> list[dict[str, Any]]:
     """One row per question and turn: the answer, the judgement, the rating and how it was reached."""
     rows, to_judge = [], []
     for question, pair in zip(questions, answers, strict=True):
