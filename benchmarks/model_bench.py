@@ -34,8 +34,8 @@ for seed in (0, 1, 2, 3):  # 0: the source itself, in the same layout
     model = AutoModelForCausalLM.from_pretrained(source)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn(p.shape, generator=generator) * 1e-3 * (seed > 0))
+        for p in model.parameters() if seed else ():
+            p.add_(torch.randn(p.shape, generator=generator) * 1e-3)
     model.save_pretrained(out / f"ft{seed}", max_shard_size=shard)
     for extra in source.iterdir():
         if "token" in extra.name or extra.suffix == ".jinja":

@@ -104,9 +104,9 @@ def test_bad_configs_name_the_key(tiny_family: dict[str, Path]) -> None:
 def test_out_shard_size_writes_several_shards_holding_every_tensor(tiny_family: dict[str, Path], tmp_path: Path) -> None:
     from transformers import AutoModelForCausalLM
 
-    whole = merge(settings({"merge_method": "linear"} | configs(tiny_family)["linear"]), tmp_path / "whole")
-    sharded_settings = settings({"merge_method": "linear"} | configs(tiny_family)["linear"]).model_copy(update={"out_shard_size": "400K"})
-    sharded = merge(sharded_settings, tmp_path / "sharded")
+    linear = settings({"merge_method": "linear"} | configs(tiny_family)["linear"])
+    whole = merge(linear, tmp_path / "whole")
+    sharded = merge(linear.model_copy(update={"out_shard_size": "400K"}), tmp_path / "sharded")
     shards = sorted((tmp_path / "sharded").glob("*.safetensors"))
     assert len(shards) > 1 and (tmp_path / "sharded" / "model.safetensors.index.json").exists()
     tensors = {name: tensor for shard in shards for name, tensor in load_file(shard).items()}
