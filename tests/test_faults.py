@@ -149,7 +149,7 @@ def command_running(dvc: psutil.Process, command: str) -> bool:
         return False
 
 
-def kill_at_a_random_point(project: Path, stage: str, rng: random.Random) -> None:
+def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: dict[str, str]) -> None:
     """Start ``dvc repro STAGE``; once the stage's own command runs (and has kept some work, where
     it can), SIGKILL DVC and the stage together, as a preempted machine would.
 
@@ -157,7 +157,6 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random) -> Non
     first, it is forced to run again with a shorter delay.
     """
     command, marker = KILLED[stage]
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     delay = rng.uniform(1.0, 3.0)
     for repro in (["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4):
         dvc = subprocess.Popen(repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -181,15 +180,24 @@ def cache_lines(folder: Path) -> int:
 
 def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(tmp_path: Path, tiny_lm: Path) -> None:
     uninterrupted, interrupted = copy_project(tmp_path / "uninterrupted"), copy_project(tmp_path / "interrupted")
+    envs = {}
     for project in (uninterrupted, interrupted):
         fault_params(project, tiny_lm)
-    run(["dvc", "repro", "report"], cwd=uninterrupted)
-
-    rng = random.Random(8)
-    for stage in KILLED:
-        kill_at_a_random_point(interrupted, stage, rng)
-        run(["dvc", "repro", stage], cwd=interrupted)
-    run(["dvc", "repro", "report"], cwd=interrupted)
+        # Each project its own MLflow store: the two runs go side by side (most of a tiny stage
+        # is Python start-up on one core), and a killed run must not lock the other's database.
+        envs[project] = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlflow.db"}
+    with open(tmp_path / "uninterrupted.log", "w") as log:
+        uninterrupted_run = subprocess.Popen(["dvc", "repro", "report"], cwd=uninterrupted, env=envs[uninterrupted], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        rng = random.Random(8)
+        for stage in KILLED:
+            kill_at_a_random_point(interrupted, stage, rng, envs[interrupted])
+            run(["dvc", "repro", stage], cwd=interrupted, env=envs[interrupted])
+        run(["dvc", "repro", "report"], cwd=interrupted, env=envs[interrupted])
+    except BaseException:
+        os.killpg(uninterrupted_run.pid, signal.SIGKILL)
+        raise
+    assert uninterrupted_run.wait() == 0, (tmp_path / "uninterrupted.log").read_text()
 
     expected_outs, expected_metrics = outputs_and_metrics(uninterrupted)
     outs, metrics = outputs_and_metrics(interrupted)
