@@ -32,8 +32,9 @@ browser:
 run: $(STAMP)
 	dvc repro
 
+# Two workers: most of a test's time is one-core Python start-up of DVC stages and servers.
 test: $(STAMP) browser
-	pytest
+	pytest -n 2 --dist worksteal
 
 bench: $(STAMP)
 	python benchmarks/ingest_bench.py
