@@ -49,6 +49,13 @@ def transformers_serve(model: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+class _ListeningServer(ThreadingHTTPServer):
+    # A backend opens up to `concurrency` (8) connections at once, over the default backlog of 5.
+    # Under two test workers the timeout case once failed to connect in its 0.5 s (ConnectTimeout
+    # instead of ReadTimeout); a queue that holds every connection keeps it about slow replies.
+    request_queue_size = 64
+
+
 class ScriptedServer:
     """A real HTTP server on loopback that answers per a script of (status, delay), then 200s.
 
@@ -83,7 +90,7 @@ class ScriptedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _ListeningServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
