@@ -1,21 +1,21 @@
 """Typed, validated settings: one class per stage, read from its section of params.yaml.
 
-An unknown key or a value of the wrong type stops the stage with a message that names the key,
-e.g. ``params.yaml: ingest.row_group_size: Input should be a valid integer (got 'many')``.
+A stage declares the params keys it reads (``PARAMS``, the same list ``dvc.yaml`` gives DVC) and
+is handed those keys alone, so a key DVC does not track cannot change its output. An unknown key
+or a value of the wrong type stops the stage with a message that names the file and the key,
+e.g. ``params.yaml: ingest.batch_rows: Input should be a valid integer (got 'many')``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lingualign.errors import SettingsError
-
-DEFAULT_PARAMS = Path("params.yaml")
 
 
 class Settings(BaseModel):
@@ -27,18 +27,7 @@ class Settings(BaseModel):
 S = TypeVar("S", bound=Settings)
 
 
-def registry_name(registry: Mapping[str, object], kind: str) -> Any:
-    """A ``str`` field that must name an entry of ``registry`` (backends, scorers, schemas...)."""
-
-    def check(value: str) -> str:
-        if value not in registry:
-            raise ValueError(f"unknown {kind} '{value}' (known: {', '.join(registry)})")
-        return value
-
-    return Annotated[str, AfterValidator(check)]
-
-
-def read_params(path: Path = DEFAULT_PARAMS) -> dict[str, Any]:
+def read_params(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -52,9 +41,31 @@ def read_params(path: Path = DEFAULT_PARAMS) -> dict[str, Any]:
     return params
 
 
-def load_settings(cls: type[S], section: str, path: Path = DEFAULT_PARAMS) -> S:
-    """Validate ``section`` of the params file as ``cls``; a missing section means all defaults."""
-    raw = read_params(path).get(section) or {}
+def select(params: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The part of ``params`` under the dotted ``keys``, nested as in the file; absent keys are left out."""
+    picked: dict[str, Any] = {}
+    for key in keys:
+        parts, value = key.split("."), params
+        for part in parts:
+            if not isinstance(value, dict) or part not in value:
+                break
+            value = value[part]
+        else:
+            target = picked
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = value
+    return picked
+
+
+def load_settings(cls: type[S], path: Path, keys: Sequence[str], item: str | None = None) -> S:
+    """Validate the params ``keys`` (all in one section; ``{item}`` is the foreach key) as ``cls``."""
+    keys = [key.format(item=item) for key in keys]
+    sections = {key.split(".")[0] for key in keys}
+    if len(sections) != 1:
+        raise ValueError(f"params keys of one stage must share one section, got {sorted(sections)}")
+    (section,) = sections
+    raw = select(read_params(path), keys).get(section) or {}
     return parse_settings(cls, raw, f"{path}: {section}")
 
 
@@ -62,17 +73,23 @@ def parse_settings(cls: type[S], raw: Any, where: str) -> S:
     try:
         return cls.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError(_describe(exc, where)) from None
+        raise SettingsError(describe(exc.errors(), where)) from None
 
 
-def _describe(exc: ValidationError, where: str) -> str:
+def describe(errors: Sequence[Any], where: str) -> str:
+    """One line: every problem as ``where.key: message``, nested plug-in keys included."""
     problems = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        message = error["msg"]
+    for error in errors:
+        loc = tuple(error["loc"])
+        nested = (error.get("ctx") or {}).get("nested")
+        if nested:
+            problems.extend(describe([e | {"loc": loc + tuple(e["loc"])} for e in nested], where).split("; "))
+            continue
+        key = ".".join(str(part) for part in loc)
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
-        elif "input" in error and not isinstance(error["input"], dict):
-            message += f" (got {error['input']!r})"
+        elif error.get("input") is not None and not isinstance(error["input"], dict):
+            message += f" (got {error['input']!r:.80})"
         problems.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
     return "; ".join(problems)

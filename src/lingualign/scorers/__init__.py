@@ -1,0 +1,36 @@
+"""Scorers: one reward score per response, chosen by ``score.scorer``; adding one is one file here.
+
+A scorer is a class registered with the settings it owns. It is built once per run with its
+settings and the stage's cache folder, and scores column-wise rows of the translated table
+(``columns``, the contracts' TRANSLATED fields) in German (``text: translated``) or English.
+Its ``identity`` names what produced a score; the stage writes it beside every score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lingualign.registry import PluginSettings, Registry
+
+
+class Scorer:
+    identity: str
+    run: dict[str, Any]  # what this run did (cache hits, scored), for the metrics' run block
+
+    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+        raise NotImplementedError
+
+
+SCORERS: Registry[type[Scorer]] = Registry("scorer", __name__, PluginSettings)
+ScorerField = SCORERS.field()
+
+
+def conversations(columns: dict[str, list[Any]], text: str) -> list[list[dict[str, str]]]:
+    """The (system, user, assistant) turns of every row, in German or in the English source."""
+    suffix = "_de" if text == "translated" else ""
+    system, prompt, response = (columns[f"{name}{suffix}"] for name in ("system", "prompt", "response"))
+    return [
+        ([{"role": "system", "content": s}] if s else [])
+        + [{"role": "user", "content": p}, {"role": "assistant", "content": r}]
+        for s, p, r in zip(system, prompt, response, strict=True)
+    ]
