@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,6 @@ from typing import Any
 from lingualign.errors import LingualignError
 
 PICKLE_WEIGHTS = ("*.bin", "*.pt", "*.pth", "*.ckpt")
-
-
-def is_main_process() -> bool:
-    """False in the other processes of a multi-process launch (``accelerate launch``,
-    ``torchrun``, which set ``RANK``): they train their shard and leave logging and outputs to rank 0."""
-    return int(os.environ.get("RANK", "0")) == 0
 
 
 def cuda_available() -> bool:
@@ -33,13 +26,18 @@ def resolve_device(device: str) -> str:
 
 
 def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float32", **kwargs: Any) -> tuple[Any, Any]:
-    """A causal LM in eval mode on ``device`` (safetensors only) and its tokenizer, padding on the left."""
+    """A causal LM in eval mode on ``device`` (safetensors only) and its tokenizer, padding on the left.
+
+    ``kwargs`` go to both ``from_pretrained`` calls (``revision``, ``trust_remote_code``).
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with loading(location):
+    with loading(str(location)):
         tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs
+        )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model.to(resolve_device(device)).eval(), tokenizer
@@ -48,7 +46,13 @@ def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float
 def is_local(location: str) -> bool:
     """A folder on disk, as opposed to a hub id (``org/name``)."""
     path = Path(location)
-    return path.is_absolute() or location.startswith(".") or location.count("/") != 1 or path.exists() or Path(path.parts[0]).is_dir()
+    return (
+        path.is_absolute()
+        or location.startswith(".")
+        or location.count("/") != 1
+        or path.exists()
+        or Path(path.parts[0]).is_dir()
+    )
 
 
 def check_model_folder(location: str, allow_pickle: bool = False) -> None:
@@ -83,5 +87,7 @@ def loading(location: str, allow_pickle: bool = False) -> Iterator[None]:
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "contains custom code" in first_line:
-            first_line = "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in its params"
+            first_line = (
+                "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in its params"
+            )
         raise LingualignError(f"{location}: cannot load the model: {first_line}") from None

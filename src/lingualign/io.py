@@ -30,11 +30,7 @@ def atomic_path(path: str | os.PathLike[str], directory: bool = False) -> Iterat
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         prefix = f".{final.name}.tmp-"
-        tmp = Path(
-            tempfile.mkdtemp(prefix=prefix, dir=final.parent)
-            if directory
-            else _mkstemp(prefix, final.parent)
-        )
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent) if directory else _mkstemp(prefix, final.parent))
     except OSError as exc:
         raise LingualignError(f"{final}: cannot write output: {exc.strerror or exc}") from None
     try:
@@ -91,9 +87,7 @@ def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[Pa
     """Each ``write`` becomes one row group, so memory is bounded by the caller's batch size."""
     with atomic_path(path) as tmp:
         # Fixed writer settings keep the bytes identical across runs and machines.
-        writer = pq.ParquetWriter(
-            tmp, schema, compression="zstd", write_statistics=True, use_dictionary=True
-        )
+        writer = pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True, use_dictionary=True)
         try:
             yield ParquetSink(writer, schema)
         finally:

@@ -54,13 +54,19 @@ def metric_value(path: Path, key: str) -> Any:
 
 
 def git_record(root: Path, path: str) -> str:
-    log = subprocess.run(["git", "log", "-1", "--format=%h %cs %s", "--", path], cwd=root, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", path], cwd=root, capture_output=True, text=True).stdout.strip()
+    log = subprocess.run(
+        ["git", "log", "-1", "--format=%h %cs %s", "--", path], cwd=root, capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", path], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
     recorded = f"committed in {log.stdout.strip()}" if log.returncode == 0 and log.stdout.strip() else "not committed"
     return recorded + (" (the working copy differs: not committed yet)" if dirty else "")
 
 
-def upstream(stages: Mapping[str, Mapping[str, Any]], name: str, depth: int = 1, seen: set[str] | None = None) -> Iterator[str]:
+def upstream(
+    stages: Mapping[str, Mapping[str, Any]], name: str, depth: int = 1, seen: set[str] | None = None
+) -> Iterator[str]:
     """The stages that made ``name``'s inputs, as an indented tree down to the raw data."""
     seen = set() if seen is None else seen
     for dep in stages[name].get("deps", []):
@@ -69,7 +75,9 @@ def upstream(stages: Mapping[str, Mapping[str, Any]], name: str, depth: int = 1,
                 continue
             repeated = parent in seen
             seen.add(parent)
-            yield f"{'  ' * depth}{parent}  ({dep['path']} {dep.get('md5', '?')})" + ("  [see above]" if repeated else "")
+            yield f"{'  ' * depth}{parent}  ({dep['path']} {dep.get('md5', '?')})" + (
+                "  [see above]" if repeated else ""
+            )
             if not repeated:
                 yield from upstream(stages, parent, depth + 1, seen)
 
@@ -79,7 +87,11 @@ def mlflow_run(path: str, md5: str) -> Any | None:
 
     mlflow.set_tracking_uri(tracking_uri())
     runs = mlflow.search_runs(
-        search_all_experiments=True, filter_string=f"tags.`{OUTPUT_TAG_PREFIX}{path}` = '{md5}'", order_by=["start_time DESC"], max_results=1, output_format="list"
+        search_all_experiments=True,
+        filter_string=f"tags.`{OUTPUT_TAG_PREFIX}{path}` = '{md5}'",
+        order_by=["start_time DESC"],
+        max_results=1,
+        output_format="list",
     )
     return runs[0] if runs else None
 
@@ -97,7 +109,8 @@ def describe(path: str, key: str | None, root: Path) -> list[str]:
     md5 = file_md5(file)
     locked = next(out["md5"] for out in stage["outs"] if out["path"] == path)
     lines = [f"{path} {key} = {json.dumps(metric_value(file, key))}" if key else path]
-    lines.append(f"  md5 {md5} ({'as dvc.lock records it' if md5 == locked else f'dvc.lock records {locked}: run `dvc repro`'}); {git_record(root, path)}")
+    recorded = "as dvc.lock records it" if md5 == locked else f"dvc.lock records {locked}: run `dvc repro`"
+    lines.append(f"  md5 {md5} ({recorded}); {git_record(root, path)}")
     lines.append(f"  stage {name}: {' '.join(str(stage['cmd']).split())}")
     for params_file, values in (stage.get("params") or {}).items():
         for param, value in values.items():
@@ -112,8 +125,10 @@ def describe(path: str, key: str | None, root: Path) -> list[str]:
     else:
         tags = run.data.tags
         lines.append(
-            f"  MLflow run {run.info.run_id} '{run.info.run_name}' (experiment {run.info.experiment_id}, pipeline run {tags.get('mlflow.parentRunId', '-')}): "
-            f"git commit {tags.get('lingualign.git_commit', '?')}, params.yaml md5 {tags.get('lingualign.params_md5', '?')}, "
+            f"  MLflow run {run.info.run_id} '{run.info.run_name}' (experiment {run.info.experiment_id}, "
+            f"pipeline run {tags.get('mlflow.parentRunId', '-')}): "
+            f"git commit {tags.get('lingualign.git_commit', '?')}, params.yaml md5 "
+            f"{tags.get('lingualign.params_md5', '?')}, "
             f"DVC experiment '{tags.get('lingualign.dvc_exp_name') or '-'}'"
         )
     return lines

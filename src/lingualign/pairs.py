@@ -29,42 +29,35 @@ from typing import Any
 import pyarrow as pa
 from pydantic import Field, model_validator
 
+from lingualign.contracts import PAIRS, SCORED, SFT
 from lingualign.errors import LingualignError
-from lingualign.score import SCHEMA as SCORED_SCHEMA
 from lingualign.settings import Settings
 
-MESSAGES = pa.list_(pa.struct([pa.field("role", pa.string()), pa.field("content", pa.string())]))
-PAIR_SCHEMA = pa.schema(
-    [
-        pa.field("prompt_id", pa.string(), nullable=False),
-        pa.field("dataset", pa.string(), nullable=False),
-        pa.field("prompt", MESSAGES, nullable=False),
-        pa.field("chosen", MESSAGES, nullable=False),
-        pa.field("rejected", MESSAGES, nullable=False),
-        pa.field("margin", pa.float64(), nullable=False),
-        pa.field("chosen_score", pa.float64(), nullable=False),
-        pa.field("rejected_score", pa.float64(), nullable=False),
-        pa.field("source_model", pa.string()),
-    ]
+PARAMS = ("pairs",)
+DROP_REASONS = (
+    "translation_flag",
+    "unscored",
+    "incomplete_pair",
+    "recheck_failed",
+    "single_response",
+    "tie",
+    "margin_below_window",
+    "margin_above_window",
 )
-SFT_SCHEMA = pa.schema(
-    [
-        pa.field("prompt_id", pa.string(), nullable=False),
-        pa.field("dataset", pa.string(), nullable=False),
-        pa.field("messages", MESSAGES, nullable=False),
-        pa.field("score", pa.float64(), nullable=False),
-        pa.field("source_model", pa.string()),
-    ]
-)
-DROP_REASONS = ("translation_flag", "unscored", "incomplete_pair", "recheck_failed", "single_response", "tie", "margin_below_window", "margin_above_window")
 
 
 class PairsSettings(Settings):
     margin_min: float = Field(default=0.01, description="Smallest score gap kept (inclusive); FuseChat-3.0: 0.01")
     margin_max: float = Field(default=0.1, description="Largest score gap kept (inclusive); FuseChat-3.0: 0.1")
-    same_source_model: bool = Field(default=True, description="Pair within one source model where it has several responses to a prompt")
-    recheck_labels: bool = Field(default=False, description="Keep a dataset's own chosen/rejected pair only if the scorer agrees")
-    exclude_flags: list[str] = Field(default_factory=list, description="Leave out responses with these translation flags")
+    same_source_model: bool = Field(
+        default=True, description="Pair within one source model where it has several responses to a prompt"
+    )
+    recheck_labels: bool = Field(
+        default=False, description="Keep a dataset's own chosen/rejected pair only if the scorer agrees"
+    )
+    exclude_flags: list[str] = Field(
+        default_factory=list, description="Leave out responses with these translation flags"
+    )
     test_share: float = Field(default=0.1, ge=0, lt=1)
     split_salt: str = Field(default="lingualign", description="Changes which prompts land in test, deterministically")
 
@@ -137,7 +130,9 @@ def build_pairs(rows: Iterable[Mapping[str, Any]], settings: PairsSettings) -> P
     for responses in unlabelled.values():
         for group in _groups(responses, settings):
             _best_vs_worst(group, settings, result)
-    result.sft = [_best_response(responses) for prompt_id, responses in by_prompt.items() if not is_test(prompt_id, settings)]
+    result.sft = [
+        _best_response(responses) for prompt_id, responses in by_prompt.items() if not is_test(prompt_id, settings)
+    ]
     return result
 
 
@@ -157,7 +152,11 @@ def _groups(responses: list[Mapping[str, Any]], settings: PairsSettings) -> list
         by_model: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
         for row in responses:
             by_model[row["source_model"]].append(row)
-        several = [group for model, group in sorted(by_model.items(), key=lambda item: str(item[0])) if model is not None and len(group) > 1]
+        several = [
+            group
+            for model, group in sorted(by_model.items(), key=lambda item: str(item[0]))
+            if model is not None and len(group) > 1
+        ]
         if several:
             return several
     return [responses]
@@ -182,14 +181,25 @@ def _best_vs_worst(group: list[Mapping[str, Any]], settings: PairsSettings, resu
 
 def _best_response(responses: list[Mapping[str, Any]]) -> dict[str, Any]:
     best = max(responses, key=_rank)
-    return {"prompt_id": best["prompt_id"], "dataset": best["dataset"], "messages": prompt_messages(best) + answer(best), "score": best["score"], "source_model": best["source_model"]}
+    return {
+        "prompt_id": best["prompt_id"],
+        "dataset": best["dataset"],
+        "messages": prompt_messages(best) + answer(best),
+        "score": best["score"],
+        "source_model": best["source_model"],
+    }
 
 
 def quartiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"min": None, "q1": None, "median": None, "q3": None, "max": None}
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else (values[0],) * 3
-    return {name: round(value, 6) for name, value in zip(("min", "q1", "median", "q3", "max"), (min(values), q1, median, q3, max(values)), strict=True)}
+    return {
+        name: round(value, 6)
+        for name, value in zip(
+            ("min", "q1", "median", "q3", "max"), (min(values), q1, median, q3, max(values)), strict=True
+        )
+    }
 
 
 def pairs_metrics(pairing: Pairing, train: list[dict[str, Any]], test: list[dict[str, Any]]) -> dict[str, Any]:
@@ -198,45 +208,62 @@ def pairs_metrics(pairing: Pairing, train: list[dict[str, Any]], test: list[dict
         "pairs": {
             "train": len(train),
             "test": len(test),
-            "datasets": {d: {"train": sum(p["dataset"] == d for p in train), "test": sum(p["dataset"] == d for p in test)} for d in datasets},
+            "datasets": {
+                d: {"train": sum(p["dataset"] == d for p in train), "test": sum(p["dataset"] == d for p in test)}
+                for d in datasets
+            },
         },
         "margin": quartiles([pair["margin"] for pair in pairing.pairs]),
         "dropped": {reason: pairing.dropped[reason] for reason in DROP_REASONS},
-        "sft": {"rows": len(pairing.sft), "datasets": {d: sum(row["dataset"] == d for row in pairing.sft) for d in datasets}},
+        "sft": {
+            "rows": len(pairing.sft),
+            "datasets": {d: sum(row["dataset"] == d for row in pairing.sft) for d in datasets},
+        },
     }
 
 
-def pairs_stage(settings: PairsSettings, source: Path, train_out: Path, test_out: Path, sft_out: Path, plot_out: Path) -> dict[str, Any]:
+def pairs_stage(
+    settings: PairsSettings, source: Path, train_out: Path, test_out: Path, sft_out: Path, plot_out: Path
+) -> dict[str, Any]:
     from lingualign.io import atomic_path, read_parquet, write_parquet
 
-    rows = read_parquet(source, SCORED_SCHEMA, "scored data").to_pylist()
+    rows = read_parquet(source, SCORED, "scored data").to_pylist()
     pairing = build_pairs(rows, settings)
     pairing.pairs.sort(key=lambda pair: (pair["dataset"], pair["prompt_id"], pair["chosen"][0]["content"]))
     pairing.sft.sort(key=lambda row: (row["dataset"], row["prompt_id"]))
     train = [pair for pair in pairing.pairs if not is_test(pair["prompt_id"], settings)]
     test = [pair for pair in pairing.pairs if is_test(pair["prompt_id"], settings)]
     if not train:
-        raise LingualignError(f"pairs: no training pairs left from {source} (dropped: {dict(pairing.dropped)}); widen the margin window or check the scores")
-    write_parquet(train_out, pa.Table.from_pylist(train, PAIR_SCHEMA), PAIR_SCHEMA)
-    write_parquet(test_out, pa.Table.from_pylist(test, PAIR_SCHEMA), PAIR_SCHEMA)
-    write_parquet(sft_out, pa.Table.from_pylist(pairing.sft, SFT_SCHEMA), SFT_SCHEMA)
+        raise LingualignError(
+            f"pairs: no training pairs left from {source} (dropped: {dict(pairing.dropped)}); widen the margin "
+            "window or check the scores"
+        )
+    write_parquet(train_out, pa.Table.from_pylist(train, PAIRS), PAIRS)
+    write_parquet(test_out, pa.Table.from_pylist(test, PAIRS), PAIRS)
+    write_parquet(sft_out, pa.Table.from_pylist(pairing.sft, SFT), SFT)
     with atomic_path(plot_out) as tmp:
         tmp.write_text("dataset,margin\n" + "".join(f"{p['dataset']},{p['margin']:.6f}\n" for p in pairing.pairs))
     return pairs_metrics(pairing, train, test)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--in", dest="source", type=Path, default=Path("data/scored.parquet"))
-    parser.add_argument("--train", type=Path, default=Path("data/pairs/train.parquet"))
-    parser.add_argument("--test", type=Path, default=Path("data/pairs/test.parquet"))
-    parser.add_argument("--sft", type=Path, default=Path("data/sft.parquet"))
-    parser.add_argument("--metrics", type=Path, default=Path("metrics/pairs.json"))
-    parser.add_argument("--plot", type=Path, default=Path("metrics/plots/pair_margins.csv"))
+    parser.add_argument("--in", dest="source", type=Path, required=True, help="Scored rows (Parquet)")
+    parser.add_argument("--train", type=Path, required=True, help="Training pairs (Parquet)")
+    parser.add_argument("--test", type=Path, required=True, help="Held-out pairs (Parquet)")
+    parser.add_argument("--sft", type=Path, required=True, help="The SFT set (Parquet)")
+    parser.add_argument("--metrics", type=Path, required=True)
+    parser.add_argument("--plot", type=Path, required=True, help="Pair margins (CSV) for dvc plots")
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.settings import load_settings
     from lingualign.tracking import run_stage
 
-    settings = load_settings(PairsSettings, "pairs", args.params)
-    run_stage("pairs", settings, [args.source], args.metrics, lambda: pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot))
+    settings = load_settings(PairsSettings, args.params, PARAMS)
+    run_stage(
+        "pairs",
+        settings,
+        [args.source],
+        args.metrics,
+        lambda: pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot),
+    )

@@ -2,8 +2,10 @@
 
 A profile is an overlay in ``profiles/<name>.yaml``: mappings are merged key by key into the
 current params, any other value (lists included) replaces what was there, and ``null`` removes
-a key. Every section is then validated by its stage's settings class, so a switch either
-writes a params file every stage accepts or writes nothing. ``params.yaml`` is versioned in git:
+a key. A mapping that names another plug-in (``engine: {name: vllm, ...}`` over ``{name:
+transformers, ...}``) replaces the old one whole, since each plug-in has keys of its own. Every
+section is then validated by its stage's settings class, so a switch either writes a params
+file every stage accepts or writes nothing. ``params.yaml`` is versioned in git:
 ``git checkout params.yaml`` (or another branch) switches back.
 """
 
@@ -39,7 +41,11 @@ def overlay(base: MutableMapping[str, Any], changes: Mapping[str, Any]) -> Mutab
     for key, value in changes.items():
         if value is None:
             base.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(base.get(key), MutableMapping):
+        elif (
+            isinstance(value, Mapping)
+            and isinstance(base.get(key), MutableMapping)
+            and value.get("name", base[key].get("name")) == base[key].get("name")
+        ):
             overlay(base[key], value)
         else:
             base[key] = value
@@ -83,7 +89,9 @@ def apply_profile(name: str, params_path: Path, profiles: Path = PROFILES, write
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="profile name: profiles/<name>.yaml (gpu: the published recipe)")
     parser.add_argument("--profiles", type=Path, default=PROFILES)
-    parser.add_argument("--check", action="store_true", help="validate the params with the profile applied; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="validate the params with the profile applied; write nothing"
+    )
 
 
 def main(args: argparse.Namespace) -> None:

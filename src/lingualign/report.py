@@ -1,8 +1,5 @@
 """report: every model's evaluation side by side: metrics/eval.json, a plot table and one HTML page.
 
-    lingualign report --evals metrics/eval --curves metrics/plots/dpo_curves.csv \\
-        --out metrics/eval.json --plot metrics/plots/mtbench_categories.csv --html reports/eval.html
-
 ``metrics/eval.json`` is keyed by model in the order of ``evaluate.models``, so
 ``dvc metrics show`` prints the comparison table and ``dvc metrics diff main <branch>`` the change
 of every model, benchmark and MT-Bench category. The HTML page is one self-contained file
@@ -18,10 +15,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from lingualign.errors import InputError
-from lingualign.evaluate import EvaluateSettings
 from lingualign.io import atomic_path
-from lingualign.translate.mtbench import CATEGORIES
+from lingualign.mtbench import CATEGORIES
+from lingualign.settings import Settings
+
+PARAMS = ("evaluate.models",)
+
+
+class ReportSettings(Settings):
+    models: dict[str, str] = Field(min_length=1, description="The evaluated models, in the order the report shows them")
+
 
 COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
@@ -33,14 +39,20 @@ def collect(models: list[str], folder: Path) -> dict[str, Any]:
         try:
             results[name] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError(path, None, None, f"no evaluation of model '{name}' (run: dvc repro evaluate@{name})", "missing_file") from None
+            raise InputError(
+                path, None, None, f"no evaluation of model '{name}' (run: dvc repro evaluate@{name})", "missing_file"
+            ) from None
         except json.JSONDecodeError as exc:
             raise InputError(path, exc.lineno, None, f"not valid JSON: {exc.msg}", "malformed_json") from None
     return results
 
 
 def category_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"model": model, "category": category, "score": r["mt_bench"]["categories"][category]} for model, r in results.items() for category in CATEGORIES]
+    return [
+        {"model": model, "category": category, "score": r["mt_bench"]["categories"][category]}
+        for model, r in results.items()
+        for category in CATEGORIES
+    ]
 
 
 def write_plot(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -62,11 +74,19 @@ def read_curves(path: Path | None) -> list[dict[str, float]]:
 
 def table_columns(results: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """(heading, path into one model's metrics) for every column of the comparison table."""
-    columns = [(f"MT-Bench {key.replace('_', ' ')}", ("mt_bench", key)) for key in ("first_turn", "second_turn", "average", "parse_rate")]
+    columns = [
+        (f"MT-Bench {key.replace('_', ' ')}", ("mt_bench", key))
+        for key in ("first_turn", "second_turn", "average", "parse_rate")
+    ]
     columns += [(f"MT-Bench {c}", ("mt_bench", "categories", c)) for c in CATEGORIES]
-    harness = dict.fromkeys((task, metric) for r in results.values() for task, metrics in r.get("harness", {}).items() for metric in metrics)
+    harness = dict.fromkeys(
+        (task, metric) for r in results.values() for task, metrics in r.get("harness", {}).items() for metric in metrics
+    )
     columns += [(f"{task} {metric}", ("harness", task, metric)) for task, metric in harness]
-    columns += [("preference accuracy", ("preference", "accuracy")), ("preference margin", ("preference", "mean_margin"))]
+    columns += [
+        ("preference accuracy", ("preference", "accuracy")),
+        ("preference margin", ("preference", "mean_margin")),
+    ]
     return columns
 
 
@@ -86,10 +106,16 @@ def bars_svg(results: dict[str, Any]) -> str:
     width, height, left, bottom = 760, 260, 30, 40
     group = (width - left) / len(CATEGORIES)
     bar = (group - 12) / max(len(models), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" aria-label="MT-Bench score per category and model">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" '
+        'aria-label="MT-Bench score per category and model">'
+    ]
     for tick in range(0, 11, 2):
         y = height - bottom - tick * (height - bottom - 10) / 10
-        parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" '
+            f'y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
+        )
     for g, category in enumerate(CATEGORIES):
         x0 = left + g * group + 6
         for m, model in enumerate(models):
@@ -98,15 +124,22 @@ def bars_svg(results: dict[str, Any]) -> str:
                 continue
             h = score * (height - bottom - 10) / 10
             title = f"<title>{html.escape(model)} {category}: {score:.2f}</title>"
-            parts.append(f'<rect class="bar" x="{x0 + m * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" fill="{COLORS[m % len(COLORS)]}">{title}</rect>')
-        parts.append(f'<text x="{x0 + group / 2 - 6:.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle">{category}</text>')
+            parts.append(
+                f'<rect class="bar" x="{x0 + m * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar - 1:.1f}" '
+                f'height="{h:.1f}" fill="{COLORS[m % len(COLORS)]}">{title}</rect>'
+            )
+        parts.append(
+            f'<text x="{x0 + group / 2 - 6:.1f}" y="{height - bottom + 16}" font-size="11" '
+            f'text-anchor="middle">{category}</text>'
+        )
     parts.append(legend(models, height + 10))
     return "".join(parts) + "</svg>"
 
 
 def legend(names: list[str], y: int) -> str:
     return "".join(
-        f'<rect x="{30 + i * 130}" y="{y}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/><text x="{46 + i * 130}" y="{y + 10}" font-size="11">{html.escape(name)}</text>'
+        f'<rect x="{30 + i * 130}" y="{y}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/><text '
+        f'x="{46 + i * 130}" y="{y + 10}" font-size="11">{html.escape(name)}</text>'
         for i, name in enumerate(names)
     )
 
@@ -123,13 +156,23 @@ def curves_svg(curves: list[dict[str, float]]) -> str:
     span, step_span = (high - low) or 1.0, (max(steps) - min(steps)) or 1.0
 
     def point(step: float, value: float) -> str:
-        return f"{left + (step - min(steps)) / step_span * (width - left - 10):.1f},{10 + (high - value) / span * (height - 30):.1f}"
+        x = left + (step - min(steps)) / step_span * (width - left - 10)
+        return f"{x:.1f},{10 + (high - value) / span * (height - 30):.1f}"
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" aria-label="DPO training curves">']
-    parts.append(f'<text x="4" y="14" font-size="10">{high:.2f}</text><text x="4" y="{height - 20}" font-size="10">{low:.2f}</text>')
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" '
+        'aria-label="DPO training curves">'
+    ]
+    parts.append(
+        f'<text x="4" y="14" font-size="10">{high:.2f}</text><text x="4" y="{height - 20}" '
+        f'font-size="10">{low:.2f}</text>'
+    )
     for i, name in enumerate(names):
         points = " ".join(point(row["step"], row[name]) for row in curves if name in row)
-        parts.append(f'<polyline class="curve" fill="none" stroke-width="2" stroke="{COLORS[i % len(COLORS)]}" points="{points}"/>')
+        parts.append(
+            f'<polyline class="curve" fill="none" stroke-width="2" stroke="{COLORS[i % len(COLORS)]}" '
+            f'points="{points}"/>'
+        )
     parts.append(legend(names, height + 8))
     return "".join(parts) + "</svg>"
 
@@ -137,7 +180,10 @@ def curves_svg(curves: list[dict[str, float]]) -> str:
 def render_html(results: dict[str, Any], curves: list[dict[str, float]]) -> str:
     columns = table_columns(results)
     head = "".join(f"<th>{html.escape(title)}</th>" for title, _ in columns)
-    body = "".join(f"<tr><th>{html.escape(model)}</th>{''.join(f'<td>{cell(lookup(r, path))}</td>' for _, path in columns)}</tr>" for model, r in results.items())
+    body = "".join(
+        f"<tr><th>{html.escape(model)}</th>{''.join(f'<td>{cell(lookup(r, path))}</td>' for _, path in columns)}</tr>"
+        for model, r in results.items()
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lingualign evaluation</title>
 <style>
@@ -160,18 +206,18 @@ thead th {{ background: #f3f3f3; }} tbody th {{ text-align: left; }}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--evals", type=Path, default=Path("metrics/eval"), help="Folder of per-model evaluation JSON")
-    parser.add_argument("--curves", type=Path, default=Path("metrics/plots/dpo_curves.csv"))
-    parser.add_argument("--out", type=Path, default=Path("metrics/eval.json"))
-    parser.add_argument("--plot", type=Path, default=Path("metrics/plots/mtbench_categories.csv"))
-    parser.add_argument("--html", type=Path, default=Path("reports/eval.html"))
+    parser.add_argument("--evals", type=Path, required=True, help="Folder of per-model evaluation JSON")
+    parser.add_argument("--curves", type=Path, required=True, help="DPO training curves (CSV)")
+    parser.add_argument("--out", type=Path, required=True, help="Every model side by side (JSON metrics)")
+    parser.add_argument("--plot", type=Path, required=True, help="MT-Bench per category and model (CSV) for dvc plots")
+    parser.add_argument("--html", type=Path, required=True, help="The report page")
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.settings import load_settings
     from lingualign.tracking import run_stage
 
-    settings = load_settings(EvaluateSettings, "evaluate", args.params)
+    settings = load_settings(ReportSettings, args.params, PARAMS)
 
     def work() -> dict[str, Any]:
         results = collect(list(settings.models), args.evals)

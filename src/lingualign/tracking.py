@@ -7,8 +7,9 @@ one ``dvc repro`` (or ``dvc exp run``) share them and land under one parent; set
 
 The store defaults to a SQLite file at the project root (absolute URI), also for queued and
 ``--temp`` experiments, which DVC runs in copies under ``.dvc/tmp/exps/``; ``MLFLOW_TRACKING_URI``
-points at a tracking server instead. A DVC experiment's name is its pipeline run's name. Metrics JSON in ``metrics/`` stays the source of truth
-for ``dvc metrics diff``; MLflow holds the same numbers plus the lineage tags.
+points at a tracking server instead. A DVC experiment's name is its pipeline run's name. Metrics
+JSON in ``metrics/`` stays the source of truth for ``dvc metrics diff``; MLflow holds the same
+numbers plus the lineage tags.
 """
 
 from __future__ import annotations
@@ -57,11 +58,15 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def is_main_process() -> bool:
+    """False in the other processes of a multi-process launch (``accelerate launch``,
+    ``torchrun``, which set ``RANK``): they train their shard and leave logging and outputs to rank 0."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def git_commit() -> str:
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        )
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -133,7 +138,9 @@ class StageRun:
 
 
 @contextlib.contextmanager
-def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None) -> Iterator[StageRun]:
+def stage_run(
+    stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None
+) -> Iterator[StageRun]:
     """Open the stage's MLflow run under the pipeline's parent run; log params and lineage."""
     import mlflow
 
@@ -141,21 +148,23 @@ def stage_run(stage: str, params: Mapping[str, Any], inputs: list[Path], tags: M
     experiment = mlflow.set_experiment(os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
     lineage = lineage_tags(inputs)
     parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
-    with mlflow.start_run(
-        run_name=stage, parent_run_id=parent, tags={**lineage, **(tags or {}), STAGE_TAG: stage}
-    ):
+    with mlflow.start_run(run_name=stage, parent_run_id=parent, tags={**lineage, **(tags or {}), STAGE_TAG: stage}):
         mlflow.log_params({key: _param_value(v) for key, v in flatten(params).items()})
         yield StageRun(mlflow)
 
 
 def run_stage(
-    stage: str, settings: Any, inputs: list[Path], metrics_path: Path, work: Callable[[], dict[str, Any]], tags: Mapping[str, str] | None = None
+    stage: str,
+    settings: Any,
+    inputs: list[Path],
+    metrics_path: Path,
+    work: Callable[[], dict[str, Any]],
+    tags: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The shape of every stage's ``main``: open its MLflow run, do the work, write and log metrics.
 
     The other processes of a multi-process launch only do the work.
     """
-    from lingualign.devices import is_main_process
     from lingualign.io import write_json
 
     if not is_main_process():
@@ -181,9 +190,7 @@ def _parent_run_id(mlflow: Any, experiment_id: str, tags: dict[str, str]) -> str
     key_source = f"{tags['lingualign.git_commit']}\0{tags['lingualign.params_md5']}\0{exp_name}"
     key = hashlib.sha256(key_source.encode()).hexdigest()[:16]
     client = mlflow.MlflowClient()
-    found = client.search_runs(
-        [experiment_id], filter_string=f"tags.`{PIPELINE_KEY_TAG}` = '{key}'", max_results=1
-    )
+    found = client.search_runs([experiment_id], filter_string=f"tags.`{PIPELINE_KEY_TAG}` = '{key}'", max_results=1)
     if found:
         return found[0].info.run_id
     name = exp_name or f"pipeline@{tags['lingualign.git_commit'][:8]}"

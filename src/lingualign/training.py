@@ -1,99 +1,130 @@
-"""What SFT and DPO share: the fine-tuning method (full, LoRA, 4-bit QLoRA), optimizer
-schedule settings, and the one way a trained model is saved (adapters merged into full
-safetensors weights, the tokenizer with its chat template beside them)."""
+"""What SFT and DPO share: the upstream configs passed through, the fine-tuning method, the one way a
+trained model is saved (adapters merged into full safetensors weights, the tokenizer with its chat
+template beside them), and resumable checkpoints.
+
+``trainer:`` goes to TRL's ``SFTConfig`` / ``DPOConfig`` unchanged and ``lora:`` to peft's
+``LoraConfig``: every option those classes have works from params.yaml, and a wrong one is one
+line naming the key. lingualign keeps only what is its own: ``method`` (full, lora, 4-bit qlora),
+``device``, and the few trainer options the pipeline depends on (below).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
 import sys
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
+from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
 from lingualign.devices import cuda_available, loading, resolve_device
-from lingualign.errors import LingualignError
+from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
-
-class LoraSettings(Settings):
-    r: int = Field(default=16, ge=1)
-    alpha: int = Field(default=32, ge=1)
-    dropout: float = Field(default=0.05, ge=0, lt=1)
-    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"])
+# What the pipeline relies on unless params say otherwise: trainer logs in the stage's MLflow
+# run, a loss per step (the DPO curves), step checkpoints to resume from, no data workers (a
+# killed run leaves no orphans).
+TRAINER_DEFAULTS = {"report_to": ["mlflow"], "logging_steps": 1, "save_strategy": "steps", "dataloader_num_workers": 0}
 
 
 class TrainingSettings(Settings):
-    method: Literal["full", "lora", "qlora"] = Field(default="full", description="qlora: 4-bit base weights through bitsandbytes (CUDA only)")
-    lora: LoraSettings = Field(default_factory=LoraSettings)
-    learning_rate: float = Field(default=2e-5, gt=0)
-    optimizer: str = Field(default="adamw_torch", description="A transformers optimizer name: adamw_torch, paged_adamw_32bit (QLoRA), sgd, ...")
-    lr_scheduler: str = "cosine"
-    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
-    epochs: float = Field(default=1.0, gt=0)
-    max_steps: int = Field(default=-1, description="Stop after this many steps (-1: run all epochs)")
-    batch_size: int = Field(default=4, ge=1)
-    gradient_accumulation_steps: int = Field(default=1, ge=1)
-    max_length: int = Field(default=512, ge=16)
-    seed: int = 42
+    method: Literal["full", "lora", "qlora"] = Field(
+        default="full", description="qlora: 4-bit base weights through bitsandbytes (CUDA only)"
+    )
+    lora: dict[str, Any] = Field(
+        default_factory=dict,
+        description="peft's LoraConfig, verbatim (r, lora_alpha, lora_dropout, target_modules, ...)",
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    save_steps: int = Field(default=50, ge=1, description="Checkpoint every this many steps (resume point)")
+    trainer: dict[str, Any] = Field(default_factory=dict, description="TRL's SFTConfig / DPOConfig, verbatim")
 
-    def trainer_arguments(self, output_dir: Path) -> dict[str, Any]:
-        """Keyword arguments shared by SFTConfig and DPOConfig (TRL 1.x / transformers 5 names)."""
-        cpu = resolve_device(self.device) == "cpu"
-        return {
-            "output_dir": str(output_dir),
-            "learning_rate": self.learning_rate,
-            "optim": self.optimizer,
-            "lr_scheduler_type": self.lr_scheduler,
-            "warmup_steps": self.warmup_ratio,  # transformers 5: a value below 1 is a ratio of all steps
-            "num_train_epochs": self.epochs,
-            "max_steps": self.max_steps,
-            "per_device_train_batch_size": self.batch_size,
-            "gradient_accumulation_steps": self.gradient_accumulation_steps,
-            "max_length": self.max_length,
-            "seed": self.seed,
-            "data_seed": self.seed,
-            "use_cpu": cpu,
-            "bf16": not cpu,
-            "gradient_checkpointing": not cpu,
-            "save_strategy": "steps",
-            "save_steps": self.save_steps,
-            "logging_steps": 1,
-            "report_to": ["mlflow"],  # into the stage's open MLflow run
-            "dataloader_num_workers": 0,
-        }
+    def on_cpu(self) -> bool:
+        return resolve_device(self.device) == "cpu"
 
-    def peft_config(self) -> Any:
+    def trainer_config(self, cls: type, output_dir: Path, where: str, **fixed: Any) -> Any:
+        """``cls`` (SFTConfig, DPOConfig) from ``trainer:``, over lingualign's defaults, with ``fixed`` on top."""
+        cpu = self.on_cpu()
+        defaults = TRAINER_DEFAULTS | {"use_cpu": cpu, "bf16": not cpu, "gradient_checkpointing": not cpu}
+        if "output_dir" in self.trainer:
+            raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
+        return library_config(cls, self.trainer, f"{where}.trainer", defaults, fixed | {"output_dir": str(output_dir)})
+
+    def peft_config(self, where: str) -> Any:
         if self.method == "full":
             return None
         from peft import LoraConfig
 
-        return LoraConfig(r=self.lora.r, lora_alpha=self.lora.alpha, lora_dropout=self.lora.dropout, target_modules=self.lora.target_modules, task_type="CAUSAL_LM")
+        return library_config(LoraConfig, self.lora, f"{where}.lora", {}, {"task_type": "CAUSAL_LM"})
 
     def model_kwargs(self) -> dict[str, Any]:
         if self.method != "qlora":
             return {}
         if not cuda_available():
-            raise LingualignError("method 'qlora' loads 4-bit weights through bitsandbytes and needs a CUDA GPU: use 'lora' or 'full' on CPU")
+            raise LingualignError(
+                "method 'qlora' loads 4-bit weights through bitsandbytes and needs a CUDA GPU: use 'lora' or "
+                "'full' on CPU"
+            )
         import torch
         from transformers import BitsAndBytesConfig
 
-        return {"quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)}
+        return {
+            "quantization_config": BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_compute_dtype=torch.bfloat16,
+                bnb_4bit_use_double_quant=True,
+            )
+        }
+
+
+def library_config(cls: type, raw: dict[str, Any], where: str, defaults: dict[str, Any], fixed: dict[str, Any]) -> Any:
+    """An upstream dataclass config from a params mapping: unknown keys and values of the wrong
+    type are named here; the class's own checks (``__post_init__``) come out as one line."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise SettingsError(
+            f"{where}.{unknown[0]}: not an option of {cls.__name__}"
+            + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else "")
+        )
+    hints = typing.get_type_hints(cls)
+    values = dict(raw)
+    for key, value in raw.items():
+        try:
+            adapter = TypeAdapter(hints[key])
+        except (PydanticSchemaGenerationError, PydanticUserError):
+            continue  # a type pydantic cannot check (a torch dtype, a class): the library checks it
+        try:
+            values[key] = adapter.validate_python(value)
+        except ValidationError as exc:
+            raise SettingsError(f"{where}.{key}: {exc.errors()[0]['msg']} (got {value!r:.80})") from None
+    try:
+        return cls(**(defaults | values | fixed))
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{where}: {first_line(exc)}") from None
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = torch.float32 if settings.trainer_arguments(Path("."))["use_cpu"] else torch.bfloat16
+    dtype = torch.float32 if settings.on_cpu() else torch.bfloat16
     with loading(path):
         tokenizer = AutoTokenizer.from_pretrained(path)
         if tokenizer.chat_template is None:
-            raise LingualignError(f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml")
+            raise LingualignError(
+                f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml"
+            )
         model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -158,9 +189,13 @@ def last_complete_checkpoint(work: Path) -> str | None:
     The Trainer writes ``trainer_state.json`` last, so a checkpoint without a readable one was
     interrupted mid-save (weights or optimizer state may be torn) and must not be resumed.
     """
-    steps = {int(path.name.removeprefix("checkpoint-")): path for path in work.glob("checkpoint-*") if path.name.removeprefix("checkpoint-").isdigit()}
-    checkpoints = [steps[step] for step in sorted(steps, reverse=True)]
-    for checkpoint in checkpoints:
+    steps = {
+        int(path.name.removeprefix("checkpoint-")): path
+        for path in work.glob("checkpoint-*")
+        if path.name.removeprefix("checkpoint-").isdigit()
+    }
+    for step in sorted(steps, reverse=True):
+        checkpoint = steps[step]
         try:
             json.loads((checkpoint / "trainer_state.json").read_text())
             return str(checkpoint)
@@ -181,7 +216,9 @@ def fingerprint(*parts: Any) -> str:
 
     digest = hashlib.sha256()
     for part in parts:
-        digest.update((content_hash(part) if isinstance(part, Path) else json.dumps(part, sort_keys=True, default=str)).encode())
+        digest.update(
+            (content_hash(part) if isinstance(part, Path) else json.dumps(part, sort_keys=True, default=str)).encode()
+        )
     return digest.hexdigest()
 
 

@@ -1,15 +1,14 @@
 """evaluate: one model of the run, the same three ways every time (DVC runs it once per model).
 
-    lingualign evaluate --model dpo --test data/pairs/test.parquet \\
-        --answers data/eval/dpo.parquet --metrics metrics/eval/dpo.json
-
-- German MT-Bench (``mtbench``): two-turn answers in the chat template, judged by an LLM,
-  reported in the seed's shape (``first_turn``, ``second_turn``, ``categories``, ``average``)
-  with the judge's parse rate; answers and judgements kept as Parquet. Judgements are cached
-  (``cache/judge/<model>``), so an interrupted or repeated run does not pay the judge twice.
+- German MT-Bench (``judging``): two-turn answers in the chat template, judged by an LLM through
+  the engine layer, reported in the seed's shape (``first_turn``, ``second_turn``,
+  ``categories``, ``average``) with the judge's parse rate; answers and judgements kept as
+  Parquet. Judgements are cached (``cache/judge/<model>``), so an interrupted or repeated run does
+  not pay the judge twice.
 - lm-evaluation-harness (``harness``): German multiple choice.
-- Held-out preference: the share of test pairs whose chosen answer has the higher mean
-  per-token log-likelihood, and the mean gap.
+- Held-out preference (``preference``): the share of test pairs whose chosen answer has the
+  higher mean per-token log-likelihood, and the mean gap. This is the one place it is measured,
+  for every model alike.
 
 ``params.yaml: evaluate.models`` names every model of the run; the ``report`` stage puts their
 metrics side by side. The MLflow run of each evaluation carries the checkpoint's DVC hash.
@@ -24,15 +23,18 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from lingualign.evaluate.harness import HarnessSettings
-from lingualign.evaluate.mtbench import MTBenchSettings
+from lingualign.evaluate.judging import MTBenchSettings
 from lingualign.settings import Settings
+
+# The one model this run evaluates ({item}), and what every evaluation shares.
+PARAMS = ("evaluate.models.{item}", "evaluate.device", "evaluate.dtype", "evaluate.mtbench", "evaluate.harness")
 
 
 class EvaluateSettings(Settings):
     models: dict[str, str] = Field(description="Name in metrics/eval.json -> checkpoint folder")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
-    mtbench: MTBenchSettings = Field(default_factory=MTBenchSettings)
+    mtbench: MTBenchSettings
     harness: HarnessSettings = Field(default_factory=HarnessSettings)
 
     @model_validator(mode="after")
@@ -42,58 +44,75 @@ class EvaluateSettings(Settings):
         return self
 
 
-def evaluate_model(settings: EvaluateSettings, name: str, test_pairs: Path, answers_out: Path, judge_cache: Path) -> dict[str, Any]:
+def evaluate_model(
+    settings: EvaluateSettings, name: str, test_pairs: Path, answers_out: Path, judge_cache: Path, where: str
+) -> dict[str, Any]:
+    from lingualign import mtbench
     from lingualign.cache import ResultCache
     from lingualign.devices import load_causal_lm
-    from lingualign.evaluate import mtbench
+    from lingualign.engines import build
+    from lingualign.engines.transformers import TransformersEngine, TransformersSettings
     from lingualign.evaluate.harness import run_harness
-    from lingualign.likelihood import heldout_preference
+    from lingualign.evaluate.judging import answer_questions, judge_answers, write_answers
+    from lingualign.evaluate.preference import heldout_preference
 
     # Inputs first: a bad question file fails before any model loads.
-    questions = mtbench.read_questions(settings.mtbench)
+    questions = mtbench.read_questions(settings.mtbench.questions, settings.mtbench.hub, settings.mtbench.revision)
     prompts = mtbench.read_judge_prompts(settings.mtbench.judge.prompts)
-    model, tokenizer = load_causal_lm(settings.models[name], settings.device, settings.dtype)
-    answers = mtbench.answer_questions(model, tokenizer, questions, settings.mtbench)
-    judge = mtbench.JUDGES[settings.mtbench.judge.backend](settings.mtbench.judge, settings.device)
-    cache = ResultCache(judge_cache, settings.mtbench.judge.cache_identity())
+    checkpoint = settings.models[name]
+    loaded = load_causal_lm(checkpoint, settings.device, settings.dtype)
+    engine_settings = TransformersSettings(
+        name="transformers",
+        model=checkpoint,
+        device=settings.device,
+        dtype=settings.dtype,
+        batch_size=settings.mtbench.batch_size,
+    )
+    answers = answer_questions(TransformersEngine(engine_settings, loaded), questions, settings.mtbench)
+    judge = build(settings.mtbench.judge.engine)
+    cache = ResultCache(judge_cache, judge.identity())
     try:
-        rows = mtbench.judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
+        rows = judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
     finally:
         cache.close()
     del judge  # a local judge's weights are not needed for the rest
-    mtbench.write_answers(answers_out, rows)
+    write_answers(answers_out, rows)
     return {
         "mt_bench": mtbench.aggregate(rows),
-        "harness": run_harness(model, tokenizer, settings.harness),
-        "preference": heldout_preference(model, tokenizer, test_pairs),
+        "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
+        "preference": heldout_preference(*loaded, test_pairs),
     }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="A name from params.yaml: evaluate.models")
-    parser.add_argument("--test", type=Path, default=Path("data/pairs/test.parquet"))
-    parser.add_argument("--answers", type=Path, help="MT-Bench answers and judgements (default: data/eval/<model>.parquet)")
-    parser.add_argument("--metrics", type=Path, help="default: metrics/eval/<model>.json")
-    parser.add_argument("--cache", type=Path, help="Judgements kept across runs (default: cache/judge/<model>)")
+    parser.add_argument("--test", type=Path, required=True, help="Held-out preference pairs")
+    parser.add_argument("--answers", type=Path, required=True, help="MT-Bench answers and judgements (Parquet)")
+    parser.add_argument("--metrics", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, required=True, help="Judgements kept across runs")
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.errors import SettingsError
-    from lingualign.settings import load_settings
+    from lingualign.settings import load_settings, read_params
     from lingualign.tracking import dvc_hash, run_stage
 
-    settings = load_settings(EvaluateSettings, "evaluate", args.params)
-    if args.model not in settings.models:
-        raise SettingsError(f"{args.params}: evaluate.models: no model named '{args.model}' (known: {', '.join(settings.models)})")
+    known = list((read_params(args.params).get("evaluate") or {}).get("models") or {})
+    if args.model not in known:
+        raise SettingsError(
+            f"{args.params}: evaluate.models: no model named '{args.model}' (known: {', '.join(known)})"
+        )
+    settings = load_settings(EvaluateSettings, args.params, PARAMS, item=args.model)
     checkpoint = Path(settings.models[args.model])
-    answers = args.answers or Path(f"data/eval/{args.model}.parquet")
-    metrics = args.metrics or Path(f"metrics/eval/{args.model}.json")
-    judge_cache = args.cache or Path(f"cache/judge/{args.model}")
     run_stage(
         f"evaluate@{args.model}",
         settings,
         [checkpoint, args.test, Path(settings.mtbench.questions)],
-        metrics,
-        lambda: evaluate_model(settings, args.model, args.test, answers, judge_cache),
-        tags={"lingualign.model": args.model, "lingualign.checkpoint": checkpoint.as_posix(), "lingualign.checkpoint_dvc_hash": dvc_hash(checkpoint)},
+        args.metrics,
+        lambda: evaluate_model(settings, args.model, args.test, args.answers, args.cache, f"{args.params}: evaluate"),
+        tags={
+            "lingualign.model": args.model,
+            "lingualign.checkpoint": checkpoint.as_posix(),
+            "lingualign.checkpoint_dvc_hash": dvc_hash(checkpoint),
+        },
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
-from lingualign.errors import LingualignError
+from lingualign.errors import SettingsError
 from lingualign.settings import Settings
 
 
@@ -26,7 +26,7 @@ class HarnessSettings(Settings):
     limit: int | None = Field(default=None, ge=1, description="Documents per task (None: all)")
 
 
-def task_manager(settings: HarnessSettings) -> Any:
+def task_manager(settings: HarnessSettings, where: str) -> Any:
     from lm_eval.tasks import TaskManager
 
     if settings.include_path:
@@ -36,12 +36,15 @@ def task_manager(settings: HarnessSettings) -> Any:
     manager = TaskManager(include_path=settings.include_path)
     unknown = sorted(set(settings.tasks) - set(manager.all_tasks))
     if unknown:
-        raise LingualignError(f"params.yaml: evaluate.harness.tasks: unknown to lm-evaluation-harness: {', '.join(unknown)}")
+        raise SettingsError(f"{where}.tasks: unknown to lm-evaluation-harness: {', '.join(unknown)}")
     return manager
 
 
-def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings) -> dict[str, dict[str, float]]:
-    """``{task: {metric: value}}`` with the harness's ``<metric>,<filter>`` keys reduced to the metric."""
+def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings, where: str) -> dict[str, dict[str, float]]:
+    """``{task: {metric: value}}`` with the harness's ``<metric>,<filter>`` keys reduced to the metric.
+
+    ``where`` names the settings in an error (``params.yaml: evaluate.harness``).
+    """
     from lm_eval import simple_evaluate
     from lm_eval.models.huggingface import HFLM
 
@@ -52,7 +55,7 @@ def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings) -> dict[s
         num_fewshot=settings.num_fewshot,
         apply_chat_template=settings.apply_chat_template,
         limit=settings.limit,
-        task_manager=task_manager(settings),
+        task_manager=task_manager(settings, where),
         log_samples=False,
         random_seed=seed,
         numpy_random_seed=seed,
@@ -61,5 +64,9 @@ def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings) -> dict[s
     )
     scores: dict[str, dict[str, float]] = {}
     for task, metrics in results["results"].items():
-        scores[task] = {key.split(",")[0]: round(float(value), 6) for key, value in metrics.items() if "," in key and "stderr" not in key and isinstance(value, int | float)}
+        scores[task] = {
+            key.split(",")[0]: round(float(value), 6)
+            for key, value in metrics.items()
+            if "," in key and "stderr" not in key and isinstance(value, int | float)
+        }
     return scores

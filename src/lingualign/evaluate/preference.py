@@ -1,6 +1,6 @@
 """Held-out preference: does a model give the chosen answer a higher mean per-token log-likelihood?
 
-Used by the dpo stage (merged against DPO) and by evaluate (every model of the run).
+Measured once, by evaluate, for every model of the run on the same test pairs.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lingualign.reference import pairs_dataset
+from lingualign.contracts import read_pairs
 
 
 def heldout_preference(model: Any, tokenizer: Any, pairs: Path) -> dict[str, float]:
     """Share of pairs whose chosen answer has the higher mean per-token log-likelihood, and the mean gap."""
-    dataset = pairs_dataset(pairs)
+    dataset = read_pairs(pairs)
     wins, gaps = 0, []
     for row in dataset:
         chosen, rejected = (mean_logprob(model, tokenizer, row["prompt"], row[side]) for side in ("chosen", "rejected"))

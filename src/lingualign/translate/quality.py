@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from lingualign.engines import Generation
+from lingualign.language import detect_language
 from lingualign.settings import Settings
-from lingualign.translate.backends import Generation
 
 FLAGS = ("empty", "length_ratio", "wrong_language", "repetition", "truncated")
 _LOOP = re.compile(r"(.{6,80}?)\1{2,}", re.S)
@@ -33,7 +34,9 @@ class QualitySettings(Settings):
     drop_flagged: bool = Field(default=False, description="Drop rows with any flag (counted in metrics)")
 
 
-def text_flags(sources: Sequence[str], generations: Sequence[Generation], settings: QualitySettings, language_code: str) -> set[str]:
+def text_flags(
+    sources: Sequence[str], generations: Sequence[Generation], settings: QualitySettings, language_code: str
+) -> set[str]:
     """Flags for one text, given its chunks and their generations."""
     flags: set[str] = set()
     if any(not g.text.strip() for g in generations):
@@ -51,9 +54,3 @@ def text_flags(sources: Sequence[str], generations: Sequence[Generation], settin
         if detect_language(translated) != language_code:
             flags.add("wrong_language")
     return flags
-
-
-def detect_language(text: str) -> str:
-    import py3langid
-
-    return py3langid.classify(text)[0] if text.strip() else ""
