@@ -31,7 +31,20 @@ def transformers_serve(model: Path) -> Iterator[str]:
     """``transformers serve`` on a local model folder: a real OpenAI-compatible server; yields its /v1 URL."""
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(model), "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "transformers"),
+            "serve",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -62,7 +75,11 @@ class ScriptedServer:
     ``respond`` builds each 200 body from the request body (default: a fixed completion).
     """
 
-    def __init__(self, script: list[tuple[int, float]] | None = None, respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        script: list[tuple[int, float]] | None = None,
+        respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ):
         self.script, self.requests = list(script or []), []
         outer = self
 

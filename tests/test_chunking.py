@@ -14,8 +14,32 @@ LINE_BREAKS = re.compile(r"\r\n|\n|\r")
 # Lines built from the things that matter: markers, indentation, code fences, tables, unicode.
 line = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
-    st.sampled_from(["```python", "```", "~~~", "    indented code", "| a | b |", "|---|---|", "- item", "  1. step one.", "## Heading", "> quote", "", "   ", "\t- [x] done", "x = 1", "Über 5 € ☕.", "https://example.com"]),
-    st.builds(lambda w: " ".join(w), st.lists(st.sampled_from(["Reset", "the", "router.", "Then", "wait!", "Why?", "Supercalifragilistic"]), max_size=40)),
+    st.sampled_from(
+        [
+            "```python",
+            "```",
+            "~~~",
+            "    indented code",
+            "| a | b |",
+            "|---|---|",
+            "- item",
+            "  1. step one.",
+            "## Heading",
+            "> quote",
+            "",
+            "   ",
+            "\t- [x] done",
+            "x = 1",
+            "Über 5 € ☕.",
+            "https://example.com",
+        ]
+    ),
+    st.builds(
+        lambda w: " ".join(w),
+        st.lists(
+            st.sampled_from(["Reset", "the", "router.", "Then", "wait!", "Why?", "Supercalifragilistic"]), max_size=40
+        ),
+    ),
 )
 document = st.builds(
     lambda lines, breaks: "".join(text + brk for text, brk in zip(lines, breaks, strict=False)),
@@ -61,7 +85,10 @@ def test_model_sees_only_single_line_prose_within_the_limit(text: str, limit: in
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["print('hi')", "  for x in y:", "# a comment", "- not a list", "| a |"]), max_size=8), st.sampled_from(["\n", "\r\n"]))
+@given(
+    st.lists(st.sampled_from(["print('hi')", "  for x in y:", "# a comment", "- not a list", "| a |"]), max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+)
 def test_fenced_code_is_never_translated(code_lines: list[str], newline: str) -> None:
     text = newline.join(["Run this:", "```python", *code_lines, "```", "Done."])
     translated = join(split_text(text), fake_translation)
@@ -69,10 +96,12 @@ def test_fenced_code_is_never_translated(code_lines: list[str], newline: str) ->
 
 
 def test_markdown_structure_examples() -> None:
-    text = "## Refunds\r\n\r\n1. Open *Orders*.\r\n   - Pick the item.\r\n| Plan | Price |\r\n|---|---|\r\n| Basic | 5 € |\r\n"
+    text = "## Refunds\r\n\r\n1. Open *Orders*.\r\n   - Pick the item.\r\n"
+    text += "| Plan | Price |\r\n|---|---|\r\n| Basic | 5 € |\r\n"
     assert chunks(text) == ["Refunds", "Open *Orders*.", "Pick the item.", "Plan", "Price", "Basic"]
     assert join(split_text(text), {c: c.upper() for c in chunks(text)}) == (
-        "## REFUNDS\r\n\r\n1. OPEN *ORDERS*.\r\n   - PICK THE ITEM.\r\n| PLAN | PRICE |\r\n|---|---|\r\n| BASIC | 5 € |\r\n"
+        "## REFUNDS\r\n\r\n1. OPEN *ORDERS*.\r\n   - PICK THE ITEM.\r\n| PLAN | PRICE |\r\n|---|---|\r\n| BASIC "
+        "| 5 € |\r\n"
     )
 
 
@@ -84,7 +113,9 @@ def test_long_lines_split_at_sentences_then_words_never_mid_word() -> None:
     assert all(len(t) <= 40 for t in translated)
     words = set(text.split())
     assert all(set(t.split()) <= words for t in translated)
-    assert split_text("Pneumonoultramicroscopicsilicovolcanoconiosis", 10) == [Piece("Pneumonoultramicroscopicsilicovolcanoconiosis", True)]
+    assert split_text("Pneumonoultramicroscopicsilicovolcanoconiosis", 10) == [
+        Piece("Pneumonoultramicroscopicsilicovolcanoconiosis", True)
+    ]
 
 
 def test_lines_without_prose_are_kept() -> None:

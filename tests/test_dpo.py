@@ -1,4 +1,5 @@
-"""reference + dpo: stored reference log-probs, LoRA touches only (and all) adapter weights, resume."""
+"""reference + dpo: stored reference log-probs, LoRA touches only (and all) adapter weights, resume,
+and TRL's own DPOConfig options from params (with its errors as one line naming the key)."""
 
 from __future__ import annotations
 
@@ -15,33 +16,51 @@ from helpers import assert_only_lora_targets_changed, pairs_file
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
+from lingualign.contracts import REFERENCE
 from lingualign.devices import load_causal_lm
 from lingualign.dpo import DPOSettings, train_dpo, training_dataset
 from lingualign.errors import LingualignError, SettingsError
+from lingualign.evaluate.preference import heldout_preference
 from lingualign.io import write_parquet
-from lingualign.likelihood import heldout_preference
-from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
-from lingualign.reference import reference_logps
+from lingualign.reference import ReferenceSettings, reference_logps
 from lingualign.settings import parse_settings
 
 
 @pytest.fixture
 def stored(tiny_lm: Path, tmp_path: Path) -> tuple[Path, Path]:
     pairs = pairs_file(tmp_path / "train.parquet")
-    table = reference_logps(str(tiny_lm), pairs, max_length=64, batch_size=4, work=tmp_path / "ref-work")
-    write_parquet(tmp_path / "ref.parquet", table, REFERENCE_SCHEMA)
+    settings = ReferenceSettings(
+        model=str(tiny_lm), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}
+    )
+    write_parquet(tmp_path / "ref.parquet", reference_logps(settings, pairs, tmp_path / "ref-work", "dpo"), REFERENCE)
     return pairs, tmp_path / "ref.parquet"
 
 
-def dpo_settings(model: Path, method: str = "lora", **training: Any) -> DPOSettings:
-    raw = {"model": str(model), "beta": 0.1, "training": {"method": method, "learning_rate": 5e-3, "batch_size": 2, "max_steps": 4, "save_steps": 2, "max_length": 64, "device": "cpu", "lora": {"dropout": 0.0}} | training}
+def dpo_settings(model: Path, method: str = "lora", device: str = "cpu", **trainer: Any) -> DPOSettings:
+    trainer = {
+        "beta": 0.1,
+        "learning_rate": 5e-3,
+        "per_device_train_batch_size": 2,
+        "max_steps": 4,
+        "save_steps": 2,
+        "max_length": 64,
+    } | trainer
+    raw = {
+        "model": str(model),
+        "method": method,
+        "device": device,
+        "lora": {"lora_dropout": 0.0, "target_modules": ["q_proj", "v_proj"]},
+        "trainer": trainer,
+    }
     return parse_settings(DPOSettings, raw, "dpo")
 
 
 def test_reference_logps_are_stored_per_pair(stored: tuple[Path, Path]) -> None:
     rows = pq.read_table(stored[1]).to_pylist()
     assert [r["prompt_id"] for r in rows] == [f"p{i}" for i in range(8)]
-    assert all(r["ref_chosen_logps"] < 0 and r["ref_rejected_logps"] < 0 and math.isfinite(r["ref_chosen_logps"]) for r in rows)
+    assert all(
+        r["ref_chosen_logps"] < 0 and r["ref_rejected_logps"] < 0 and math.isfinite(r["ref_chosen_logps"]) for r in rows
+    )
 
 
 class Snapshots(TrainerCallback):
@@ -52,7 +71,9 @@ class Snapshots(TrainerCallback):
         self.after = {name: p.detach().clone() for name, p in model.named_parameters()}
 
 
-def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
+def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(
+    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+) -> None:
     snapshots = Snapshots()
     metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "out", tmp_path / "work", callbacks=[snapshots])
     changed = {name for name in snapshots.before if not torch.equal(snapshots.before[name], snapshots.after[name])}
@@ -63,8 +84,12 @@ def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(stored: tuple[Pat
 
 
 @pytest.mark.gpu
-def test_qlora_dpo_exports_the_adapter_merged_into_full_precision_weights(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
-    metrics = train_dpo(dpo_settings(tiny_lm, method="qlora", device="cuda"), *stored, tmp_path / "out", tmp_path / "work")
+def test_qlora_dpo_exports_the_adapter_merged_into_full_precision_weights(
+    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+) -> None:
+    metrics = train_dpo(
+        dpo_settings(tiny_lm, method="qlora", device="cuda"), *stored, tmp_path / "out", tmp_path / "work"
+    )
     assert metrics["steps"] == 4 and math.isfinite(metrics["last"]["loss"])
     assert_only_lora_targets_changed(tiny_lm, tmp_path / "out")
 
@@ -81,10 +106,18 @@ class StepCounter(TrainerCallback):
         self.steps += 1
 
 
-def test_resumed_run_ends_where_an_uninterrupted_one_ends(stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path) -> None:
+def test_resumed_run_ends_where_an_uninterrupted_one_ends(
+    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+) -> None:
     uninterrupted = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "clean", tmp_path / "work-clean")
     with pytest.raises(KeyboardInterrupt):
-        train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[CrashAfterFirstCheckpoint()])
+        train_dpo(
+            dpo_settings(tiny_lm),
+            *stored,
+            tmp_path / "resumed",
+            tmp_path / "work",
+            callbacks=[CrashAfterFirstCheckpoint()],
+        )
     assert (tmp_path / "work" / "checkpoint-2").is_dir() and not (tmp_path / "resumed").exists()
     # A kill in the middle of saving the next checkpoint: its state file is torn.
     torn = tmp_path / "work" / "checkpoint-3"
@@ -95,7 +128,10 @@ def test_resumed_run_ends_where_an_uninterrupted_one_ends(stored: tuple[Path, Pa
     assert metrics["steps"] == 4 and counter.steps == 2  # it continued from step 2, not from scratch
     assert metrics["run"] == {"resumed_from_step": 2} and not torn.exists()
     assert metrics["train_loss"] == uninterrupted["train_loss"] and metrics["last"] == uninterrupted["last"]
-    clean, resumed = load_file(tmp_path / "clean" / "model.safetensors"), load_file(tmp_path / "resumed" / "model.safetensors")
+    clean, resumed = (
+        load_file(tmp_path / "clean" / "model.safetensors"),
+        load_file(tmp_path / "resumed" / "model.safetensors"),
+    )
     assert all(torch.allclose(clean[name], resumed[name], atol=1e-6) for name in clean)
 
 
@@ -110,16 +146,57 @@ def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
     assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
 
 
-def test_loss_types_are_validated() -> None:
-    assert parse_settings(DPOSettings, {"loss_type": ["sigmoid_norm"]}, "dpo").loss_type == ["sigmoid_norm"]
-    with pytest.raises(SettingsError, match="dpo.loss_type.0"):
-        parse_settings(DPOSettings, {"loss_type": ["simpo"]}, "dpo")
-    with pytest.raises(SettingsError, match="loss_weights needs one weight per loss_type"):
-        parse_settings(DPOSettings, {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0]}, "dpo")
+class Config(TrainerCallback):
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.args = args
+
+
+def test_trl_options_lingualign_does_not_name_work_from_params(
+    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+) -> None:
+    seen = Config()
+    settings = dpo_settings(
+        tiny_lm,
+        max_steps=2,
+        weight_decay=0.25,
+        loss_type=["sigmoid", "sft"],
+        loss_weights=[1.0, 0.5],
+        learning_rate="2e-3",
+    )
+    metrics = train_dpo(settings, *stored, tmp_path / "out", tmp_path / "work", callbacks=[seen])
+    assert metrics["steps"] == 2 and math.isfinite(metrics["last"]["loss"])
+    assert (seen.args.weight_decay, seen.args.loss_type, seen.args.loss_weights, seen.args.learning_rate) == (
+        0.25,
+        ["sigmoid", "sft"],
+        [1.0, 0.5],
+        2e-3,
+    )
+    assert seen.args.report_to == ["mlflow"] and seen.args.output_dir == str(tmp_path / "work")
+
+
+@pytest.mark.parametrize(
+    ("trainer", "message"),
+    [
+        ({"weight_decy": 0.1}, r"^dpo.trainer.weight_decy: not an option of DPOConfig$"),
+        ({"learning_rate": "fast"}, r"^dpo.trainer.learning_rate: Input should be a valid number.*\(got 'fast'\)$"),
+        (
+            {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0]},
+            r"^dpo.trainer: `loss_weights` must have the same length as `loss_type`",
+        ),
+        ({"output_dir": "elsewhere"}, r"^dpo.trainer.output_dir: set by dvc.yaml"),
+        ({"loss_type": ["simpo"]}, r"^dpo.trainer.loss_type: Unknown loss type: simpo"),
+    ],
+)
+def test_a_wrong_trl_option_is_one_line_naming_the_key(
+    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path, trainer: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message) as caught:
+        train_dpo(dpo_settings(tiny_lm, **trainer), *stored, tmp_path / "out", tmp_path / "work")
+    assert "\n" not in str(caught.value)
 
 
 def test_pairs_the_reference_stage_left_out_are_left_out(stored: tuple[Path, Path], tmp_path: Path) -> None:
     rows = pq.read_table(stored[1]).to_pylist()
     del rows[3]
-    write_parquet(tmp_path / "fewer.parquet", pa.Table.from_pylist(rows, REFERENCE_SCHEMA), REFERENCE_SCHEMA)
+    write_parquet(tmp_path / "fewer.parquet", pa.Table.from_pylist(rows, REFERENCE), REFERENCE)
     assert training_dataset(stored[0], tmp_path / "fewer.parquet")["prompt_id"] == [r["prompt_id"] for r in rows]

@@ -13,20 +13,12 @@ from servers import ScriptedServer, transformers_serve
 from test_dpo import pairs_file
 
 from lingualign.cache import ResultCache
+from lingualign.engines import Engine, EngineSettings, Generation, Request, build
 from lingualign.errors import InputError
 from lingualign.evaluate import EvaluateSettings, evaluate_model
-from lingualign.evaluate.mtbench import (
-    MTBenchSettings,
-    OpenAIJudge,
-    Question,
-    aggregate,
-    judge_answers,
-    parse_rating,
-    read_judge_prompts,
-    read_questions,
-)
+from lingualign.evaluate.judging import MTBenchSettings, judge_answers
+from lingualign.mtbench import CATEGORIES, Question, aggregate, parse_rating, read_judge_prompts, read_questions
 from lingualign.settings import parse_settings
-from lingualign.translate.mtbench import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 GERMAN = "Das ist eine ausführliche Antwort auf Deutsch, mit genügend Text für die Erkennung der Sprache."
@@ -44,28 +36,49 @@ PHOENIX_RATINGS = {
     "stem": ([6.5] + [6] * 9, [5] * 10),
     "humanities": ([7] + [6] * 9, [6] * 3 + [5] * 7),
 }
-PHOENIX_CATEGORIES = {"writing": 6.5, "roleplay": 6.0, "reasoning": 5.5, "math": 5.5, "coding": 5.5, "extraction": 6.0, "stem": 5.525, "humanities": 5.7}
+PHOENIX_CATEGORIES = {
+    "writing": 6.5,
+    "roleplay": 6.0,
+    "reasoning": 5.5,
+    "math": 5.5,
+    "coding": 5.5,
+    "extraction": 6.0,
+    "stem": 5.525,
+    "humanities": 5.7,
+}
 
 
-class RatingJudge:
+def mtbench_settings(judge: dict[str, Any] | None = None, **overrides: Any) -> MTBenchSettings:
+    """MT-Bench settings; the tests hand judge_answers an engine of their own."""
+    raw = {"judge": {"engine": {"name": "transformers", "model": "judge"}} | (judge or {})} | overrides
+    return parse_settings(MTBenchSettings, raw, "mtbench")
+
+
+class RatingJudge(Engine):
     """A judge that reads which question and turn it is asked about and replies with a set rating."""
 
-    def __init__(self, ratings: dict[str, float | str]):
-        self.ratings, self.seen = ratings, []
+    def __init__(self, ratings: dict[str, float | str], model: str = "judge", batch_size: int = 4):
+        super().__init__(EngineSettings(name="rating", model=model, batch_size=batch_size))
+        self.ratings: dict[str, float | str] = ratings
+        self.seen: list[tuple[dict[str, str], ...]] = []
 
     @property
     def asked(self) -> int:
         return len(self.seen)
 
-    def reply(self, conversations: Sequence[list[dict[str, str]]]) -> list[str]:
-        self.seen += conversations
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
         replies = []
-        for messages in conversations:
-            text = messages[-1]["content"]
+        for request in requests:
+            self.seen.append(request.messages or ())
+            text = next(m["content"] for m in reversed(request.messages or ()) if m["role"] == "user")
             # The second turn's prompt holds both questions; the first turn's only the first.
             key = next(k for k in sorted(self.ratings, key=lambda k: k.endswith("T1")) if k in text)
             rating = self.ratings[key]
-            replies.append(rating if isinstance(rating, str) else f"Die Antwort ist hilfreich. Rating: [[{rating}]]")
+            replies.append(
+                Generation(
+                    rating if isinstance(rating, str) else f"Die Antwort ist hilfreich. Rating: [[{rating}]]", False
+                )
+            )
         return replies
 
 
@@ -83,7 +96,7 @@ def phoenix_questions() -> tuple[list[Question], dict[str, float | str]]:
 def test_aggregation_matches_the_seed_phoenix_figures() -> None:
     questions, ratings = phoenix_questions()
     judge = RatingJudge(ratings)
-    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN)] * len(questions), MTBenchSettings())
+    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN)] * len(questions), mtbench_settings())
     result = aggregate(rows)
     assert judge.asked == 160
     assert result["first_turn"] == 6.39375
@@ -94,16 +107,33 @@ def test_aggregation_matches_the_seed_phoenix_figures() -> None:
 
 
 def test_unparseable_judgements_are_counted_and_left_out_and_english_answers_score_one() -> None:
-    questions = [Question(1, "writing", ("Frage Q1T1?", "Frage Q1T2?"), None), Question(2, "stem", ("Frage Q2T1?", "Frage Q2T2?"), None)]
+    questions = [
+        Question(1, "writing", ("Frage Q1T1?", "Frage Q1T2?"), None),
+        Question(2, "stem", ("Frage Q2T1?", "Frage Q2T2?"), None),
+    ]
     judge = RatingJudge({"Q1T1": 8, "Q1T2": "I cannot rate this.", "Q2T1": 4, "Q2T2": 9})
     english = "This answer is written in English and has more than enough words for the language check."
-    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN), (GERMAN, english)], MTBenchSettings())
+    rows = judge_answers(judge, PROMPTS, questions, [(GERMAN, GERMAN), (GERMAN, english)], mtbench_settings())
     assert judge.asked == 3  # the English answer never reached the judge
-    assert [(r["status"], r["rating"]) for r in rows] == [("judged", 8.0), ("unparseable", None), ("judged", 4.0), ("not_german", 1.0)]
+    assert [(r["status"], r["rating"]) for r in rows] == [
+        ("judged", 8.0),
+        ("unparseable", None),
+        ("judged", 4.0),
+        ("not_german", 1.0),
+    ]
     result = aggregate(rows)
     assert result["first_turn"] == 6.0 and result["second_turn"] == 1.0  # the unparseable one is not a 0
-    assert result["categories"]["writing"] == 8.0 and result["categories"]["stem"] == 2.5 and result["categories"]["math"] is None
-    assert (result["judgements"], result["unparseable"], result["not_german"], result["parse_rate"]) == (3, 1, 1, round(2 / 3, 6))
+    assert (
+        result["categories"]["writing"] == 8.0
+        and result["categories"]["stem"] == 2.5
+        and result["categories"]["math"] is None
+    )
+    assert (result["judgements"], result["unparseable"], result["not_german"], result["parse_rate"]) == (
+        3,
+        1,
+        1,
+        round(2 / 3, 6),
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,12 +156,18 @@ def test_rating_parse(reply: str, rating: float | None) -> None:
 
 
 def test_an_empty_answer_is_not_german_and_code_only_answers_go_to_the_judge() -> None:
-    questions = [Question(1, "coding", ("Schreibe Code Q1T1.", "Noch einmal Q1T2."), ("```py\npass\n```", "```py\npass\n```"))]
+    questions = [
+        Question(1, "coding", ("Schreibe Code Q1T1.", "Noch einmal Q1T2."), ("```py\npass\n```", "```py\npass\n```"))
+    ]
     judge = RatingJudge({"Q1T1": 5, "Q1T2": 6})
-    rows = judge_answers(judge, PROMPTS, questions, [("", "```python\nprint('hello world, this is code')\n```")], MTBenchSettings())
+    rows = judge_answers(
+        judge, PROMPTS, questions, [("", "```python\nprint('hello world, this is code')\n```")], mtbench_settings()
+    )
     assert [(r["status"], r["rating"]) for r in rows] == [("not_german", 1.0), ("judged", 6.0)]
-    (system, user), = judge.seen
-    assert system["content"] == PROMPTS["single-math-v1-multi-turn"]["system_prompt"]  # coding is judged against the reference
+    ((system, user),) = judge.seen
+    assert (
+        system["content"] == PROMPTS["single-math-v1-multi-turn"]["system_prompt"]
+    )  # coding is judged against the reference
     assert "### Reference answer:\n```py\npass\n```" in user["content"]
 
 
@@ -145,12 +181,19 @@ def test_judge_replies_over_http_without_a_rating_with_two_or_out_of_range() -> 
 
     server = ScriptedServer([(503, 0.0)], respond=respond)
     try:
-        settings = parse_settings(MTBenchSettings, {"judge": {"backend": "openai", "model": "gpt-4", "openai": {"base_url": server.url, "backoff_s": 0.01}}}, "mtbench")
-        judge = OpenAIJudge(settings.judge, "cpu")
+        settings = mtbench_settings(
+            {"engine": {"name": "openai", "model": "gpt-4", "base_url": server.url, "backoff_s": 0.01}}
+        )
         questions = [Question(n, "writing", (f"Frage Q{n}T1?", f"Frage Q{n}T2?"), None) for n in range(1, 5)]
-        first_turns = [{"role": "user", "content": q.turns[0]} for q in questions]
-        assert judge.reply([[m] for m in first_turns]) == list(replies.values())  # a 503 was retried
-        assert [parse_rating(r) for r in replies.values()] == [8.0, None, None, None]
+        rows = judge_answers(build(settings.judge.engine), PROMPTS, questions, [(GERMAN, GERMAN)] * 4, settings)
+        first_turns = [row for row in rows if row["turn"] == 1]
+        assert [row["judgement"] for row in first_turns] == list(replies.values())  # a 503 was retried
+        assert [(row["rating"], row["status"]) for row in first_turns] == [
+            (8.0, "judged"),
+            (None, "unparseable"),
+            (None, "unparseable"),
+            (None, "unparseable"),
+        ]
         bodies = [r["body"] for r in server.requests if r["path"] == "/v1/chat/completions"]
         assert all(b["model"] == "gpt-4" and b["temperature"] == 0.0 for b in bodies)
     finally:
@@ -175,10 +218,12 @@ def test_bad_questions_name_file_row_and_field(tmp_path: Path, question: dict[st
     good = {"question_id": 0, "category": "writing", "turns": ["Erste Frage?", "Zweite Frage?"]}
     path = write_questions(tmp_path / "q.jsonl", [good, question])
     with pytest.raises(InputError, match=rf"q.jsonl: row 2: field '{field}'"):
-        read_questions(MTBenchSettings(questions=str(path)))
+        read_questions(str(path))
 
 
-def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(tiny_lm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
+    tiny_lm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)  # the local lm-eval task reads its data file relative to the project root
     questions = write_questions(
         tmp_path / "q.jsonl",
@@ -197,56 +242,81 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(tiny_lm: 
                     "questions": str(questions),
                     "max_new_tokens": 8,
                     "min_language_chars": 1000,  # a random model's words are no language; let the judge see them
-                    "judge": {"backend": "openai", "model": str(tiny_lm), "max_new_tokens": 8, "openai": {"base_url": url}},
+                    "judge": {
+                        "engine": {"name": "openai", "model": str(tiny_lm), "base_url": url},
+                        "max_new_tokens": 8,
+                    },
                 },
                 "harness": {"limit": 8, "batch_size": 4},
             },
             "evaluate",
         )
-        result = evaluate_model(settings, "tiny", pairs_file(tmp_path / "test.parquet", count=3), tmp_path / "answers.parquet", tmp_path / "judge-cache")
+        result = evaluate_model(
+            settings,
+            "tiny",
+            pairs_file(tmp_path / "test.parquet", count=3),
+            tmp_path / "answers.parquet",
+            tmp_path / "judge-cache",
+            "evaluate",
+        )
     mt = result["mt_bench"]
     assert set(mt["categories"]) == set(CATEGORIES)
     answers = pq.read_table(tmp_path / "answers.parquet").to_pylist()
     assert [(a["question_id"], a["turn"]) for a in answers] == [(81, 1), (81, 2), (111, 1), (111, 2)]
     sent = [a for a in answers if a["answer"].strip()]  # a random model may stop at once: empty is not German
     assert mt["judgements"] == len(sent) >= 1 and mt["not_german"] == 4 - len(sent)
-    assert all(a["judgement"] for a in sent)  # every judgement came back from the server
+    assert all(a["judgement"] is not None for a in sent)  # every judgement came back from the server
     assert all((a["status"] == "judged") == (a["rating"] is not None) for a in sent)
     assert mt["parse_rate"] == round(sum(a["status"] == "judged" for a in sent) / len(sent), 6)
     assert 0 <= result["harness"]["support_mc_de"]["acc"] <= 1 and "acc_norm" in result["harness"]["support_mc_de"]
     assert result["preference"]["pairs"] == 3
 
 
-class InterruptedJudge:
+class InterruptedJudge(Engine):
     """Answers ``[[n]]`` with n the number of its messages' characters mod 9 + 1; dies on call ``dies_on``."""
 
-    def __init__(self, dies_on: int | None = None):
+    def __init__(self, dies_on: int | None = None, model: str = "judge"):
+        super().__init__(EngineSettings(name="interrupted", model=model, batch_size=3))
         self.calls, self.asked, self.dies_on = 0, 0, dies_on
 
-    def reply(self, conversations: list[list[dict[str, str]]]) -> list[str]:
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
         self.calls += 1
         if self.calls == self.dies_on:
             raise KeyboardInterrupt
-        self.asked += len(conversations)
-        return [f"[[{len(json.dumps(c)) % 9 + 1}]]" for c in conversations]
+        self.asked += len(requests)
+        return [Generation(f"[[{len(json.dumps(r.messages)) % 9 + 1}]]", False) for r in requests]
 
 
-def test_judgements_are_cached_chunk_by_chunk_and_an_interrupted_run_asks_only_the_rest(tmp_path: Path) -> None:
-    settings = parse_settings(MTBenchSettings, {"judge": {"batch_size": 3}}, "mtbench")
+def test_judgements_are_cached_batch_by_batch_and_an_interrupted_run_asks_only_the_rest(tmp_path: Path) -> None:
+    settings = mtbench_settings()
     questions = [Question(i, category, (f"Frage {i}?", f"Weiter {i}?"), None) for i, category in enumerate(CATEGORIES)]
     answers = [(GERMAN, GERMAN)] * len(questions)
-    cache = lambda: ResultCache(tmp_path / "judge", settings.judge.cache_identity())  # noqa: E731
-    uninterrupted = judge_answers(InterruptedJudge(), PROMPTS, questions, answers, settings)
 
+    def cache(judge: Engine) -> ResultCache:
+        return ResultCache(tmp_path / "judge", judge.identity())
+
+    uninterrupted = judge_answers(InterruptedJudge(), PROMPTS, questions, answers, settings)
     with pytest.raises(KeyboardInterrupt):
-        judge_answers(InterruptedJudge(dies_on=3), PROMPTS, questions, answers, settings, cache())
+        dying = InterruptedJudge(dies_on=3)
+        judge_answers(dying, PROMPTS, questions, answers, settings, cache(dying))
     resumed_judge = InterruptedJudge()
-    resumed = judge_answers(resumed_judge, PROMPTS, questions, answers, settings, cache())
+    resumed = judge_answers(resumed_judge, PROMPTS, questions, answers, settings, cache(resumed_judge))
     assert resumed == uninterrupted
-    assert resumed_judge.asked == 16 - 2 * 3  # two chunks of three were stored before the kill
+    assert resumed_judge.asked == 16 - 2 * 3  # two batches of three were stored before the kill
     again = InterruptedJudge()
-    assert judge_answers(again, PROMPTS, questions, answers, settings, cache()) == uninterrupted and again.asked == 0
-    other_judge = parse_settings(MTBenchSettings, {"judge": {"batch_size": 3, "model": "another-judge"}}, "mtbench")
-    fresh = InterruptedJudge()
-    judge_answers(fresh, PROMPTS, questions, answers, other_judge, ResultCache(tmp_path / "judge", other_judge.judge.cache_identity()))
+    assert (
+        judge_answers(again, PROMPTS, questions, answers, settings, cache(again)) == uninterrupted and again.asked == 0
+    )
+    fresh = InterruptedJudge(model="another-judge")
+    judge_answers(fresh, PROMPTS, questions, answers, settings, cache(fresh))
     assert fresh.asked == 16  # another judge's ratings are never reused
+
+
+def test_a_reply_prefix_starts_the_judges_reply_and_counts_in_the_rating() -> None:
+    settings = mtbench_settings({"reply_prefix": "Rating: [["})
+    judge = RatingJudge({"Q1T1": "7]]", "Q1T2": "x"})
+    rows = judge_answers(
+        judge, PROMPTS, [Question(1, "writing", ("Frage Q1T1?", "Frage Q1T2?"), None)], [(GERMAN, GERMAN)], settings
+    )
+    assert [(r["judgement"], r["rating"]) for r in rows] == [("Rating: [[7]]", 7.0), ("Rating: [[x", None)]
+    assert all(messages[-1] == {"role": "assistant", "content": "Rating: [["} for messages in judge.seen)

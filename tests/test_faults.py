@@ -24,6 +24,8 @@ import pytest
 import yaml
 from conftest import BIN, copy_project, run, tool_env
 
+pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
+
 
 def namespaces_available() -> bool:
     probe = ["unshare", "--user", "--map-root-user", "--mount", "true"]
@@ -34,7 +36,11 @@ needs_unshare = pytest.mark.skipif(not namespaces_available(), reason="needs uns
 
 
 def tree_md5(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_on_small_disk(project: Path, earlier: Path, fault: str, command: str) -> tuple[int, str, dict[str, str]]:
@@ -56,7 +62,9 @@ def run_on_small_disk(project: Path, earlier: Path, fault: str, command: str) ->
         find out -type f ! -name filler -exec md5sum {{}} + > md5.txt
     """
     env = {"PATH": f"{BIN}:/usr/bin:/bin"}
-    subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], cwd=project, env=env, check=True)
+    subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], cwd=project, env=env, check=True
+    )
     status = int((project / "status.txt").read_text().strip().removeprefix("exit="))
     left = [line.split(maxsplit=1) for line in (project / "md5.txt").read_text().splitlines()]
     return status, (project / "stderr.txt").read_text(), {name.removeprefix("out/"): md5 for md5, name in left}
@@ -72,7 +80,9 @@ STAGES = {
 @needs_unshare
 @pytest.mark.parametrize("fault", ["full", "read-only"])
 @pytest.mark.parametrize("stage", list(STAGES))
-def test_full_disk_or_read_only_folder_fails_clearly_and_keeps_earlier_outputs(project: Path, tiny_lm: Path, stage: str, fault: str) -> None:
+def test_full_disk_or_read_only_folder_fails_clearly_and_keeps_earlier_outputs(
+    project: Path, tiny_lm: Path, stage: str, fault: str
+) -> None:
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source in params["ingest"]["sources"]:
         source["limit"] = 5
@@ -118,11 +128,11 @@ def fault_params(project: Path, tiny_lm: Path) -> None:
 
     params = tiny_params(project, tiny_lm)
     for section in ("sft", "dpo"):
-        params[section]["training"]["save_steps"] = 1
+        params[section]["trainer"]["save_steps"] = 1
     # A tiny model's answers are not German and would score 1 unasked: with this much prose
     # needed before the language is judged, every answer goes to the judge, two per stored chunk.
     params["evaluate"]["mtbench"]["min_language_chars"] = 1_000_000
-    params["evaluate"]["mtbench"]["judge"]["batch_size"] = 2
+    params["evaluate"]["mtbench"]["judge"]["engine"]["batch_size"] = 2
     write_params(project, params)
 
 
@@ -137,8 +147,16 @@ def outputs_and_metrics(project: Path) -> tuple[dict[str, str], dict[str, Any]]:
         return {k: without_run(v) for k, v in data.items() if k != "run"} if isinstance(data, dict) else data
 
     lock = yaml.safe_load((project / "dvc.lock").read_text())["stages"]
-    outs = {out["path"]: out["md5"] for stage in lock.values() for out in stage.get("outs", []) if not out["path"].startswith(RUN_ONLY) and not is_metrics_file(out["path"])}
-    metrics = {p.relative_to(project).as_posix(): without_run(json.loads(p.read_text())) for p in sorted((project / "metrics").rglob("*.json"))}
+    outs = {
+        out["path"]: out["md5"]
+        for stage in lock.values()
+        for out in stage.get("outs", [])
+        if not out["path"].startswith(RUN_ONLY) and not is_metrics_file(out["path"])
+    }
+    metrics = {
+        p.relative_to(project).as_posix(): without_run(json.loads(p.read_text()))
+        for p in sorted((project / "metrics").rglob("*.json"))
+    }
     return outs, metrics
 
 
@@ -159,7 +177,9 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: d
     command, marker = KILLED[stage]
     delay = rng.uniform(1.0, 3.0)
     for repro in (["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4):
-        dvc = subprocess.Popen(repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        dvc = subprocess.Popen(
+            repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         started = None
         while dvc.poll() is None:
             if started is None and command_running(psutil.Process(dvc.pid), command):
@@ -187,7 +207,14 @@ def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(tmp_
         # about 9 min one after the other), and a killed run must not lock the other's database.
         envs[project] = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlflow.db"})
     with open(tmp_path / "uninterrupted.log", "w") as log:
-        uninterrupted_run = subprocess.Popen(["dvc", "repro", "report"], cwd=uninterrupted, env=envs[uninterrupted], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        uninterrupted_run = subprocess.Popen(
+            ["dvc", "repro", "report"],
+            cwd=uninterrupted,
+            env=envs[uninterrupted],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         rng = random.Random(8)
         for stage in KILLED:

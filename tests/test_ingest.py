@@ -16,7 +16,12 @@ from lingualign.errors import InputError, SettingsError
 from lingualign.ingest import IngestSettings, ingest, stable_id
 from lingualign.settings import parse_settings
 
-ORCA = {"system": "You are a helpful assistant.", "question": "Where is my parcel?", "chosen": "It ships today.\r\n\r\n- Track it online.", "rejected": "No idea."}
+ORCA = {
+    "system": "You are a helpful assistant.",
+    "question": "Where is my parcel?",
+    "chosen": "It ships today.\r\n\r\n- Track it online.",
+    "rejected": "No idea.",
+}
 UF_COMPLETION = {
     "annotations": {"helpfulness": {"Rating": "4", "Rationale": "ok"}},
     "critique": "fine",
@@ -36,14 +41,24 @@ def uf_record(instruction: str = "Explain DNS.", **overrides: Any) -> dict[str, 
         UF_COMPLETION | {"model": "wizardlm-7b", "overall_score": 6, "response": "DNS maps names to addresses. ☕"},
         UF_COMPLETION | {"model": "gpt-3.5-turbo", "overall_score": 7.0, "response": "It is a phone book."},
     ]
-    return {"source": "evol_instruct", "instruction": instruction, "models": [c["model"] for c in completions], "completions": completions, "correct_answers": [], "incorrect_answers": []} | overrides
+    return {
+        "source": "evol_instruct",
+        "instruction": instruction,
+        "models": [c["model"] for c in completions],
+        "completions": completions,
+        "correct_answers": [],
+        "incorrect_answers": [],
+    } | overrides
 
 
 def argilla_record(prompt: str = "Cancel my plan") -> dict[str, Any]:
     return {
         "source": "sharegpt",
         "prompt": prompt,
-        "chosen": [{"content": prompt, "role": "user"}, {"content": "Done. You get a refund of 12 €.", "role": "assistant"}],
+        "chosen": [
+            {"content": prompt, "role": "user"},
+            {"content": "Done. You get a refund of 12 €.", "role": "assistant"},
+        ],
         "chosen-rating": 5.0,
         "chosen-model": "gpt-4",
         "rejected": [{"content": prompt, "role": "user"}, {"content": "Cannot.", "role": "assistant"}],
@@ -57,7 +72,7 @@ def write_jsonl(path: Path, records: list[Any]) -> Path:
     return path
 
 
-def settings_for(path: Path, schema: str, **extra: Any) -> IngestSettings:
+def settings_for(path: Path, schema: str | dict[str, Any], **extra: Any) -> IngestSettings:
     source = {"name": "src", "schema": schema, "path": str(path)} | extra.pop("source", {})
     return parse_settings(IngestSettings, {"sources": [source]} | extra, "params.yaml: ingest")
 
@@ -72,12 +87,19 @@ def run_ingest(tmp_path: Path, settings: IngestSettings) -> tuple[list[dict[str,
 
 
 def test_orca_rows_keep_system_and_labels(tmp_path: Path) -> None:
-    rows, metrics = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", [ORCA, ORCA | {"system": ""}]), "orca_dpo_pairs"))
+    rows, metrics = run_ingest(
+        tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", [ORCA, ORCA | {"system": ""}]), "orca_dpo_pairs")
+    )
     assert [(r["label"], r["response"]) for r in rows[:2]] == [("chosen", ORCA["chosen"]), ("rejected", "No idea.")]
     assert rows[0]["system"] == ORCA["system"] and rows[2]["system"] == ""
     assert rows[0]["prompt_id"] == rows[1]["prompt_id"] != rows[2]["prompt_id"]
     assert {r["source_row"] for r in rows} == {1, 2}
-    assert metrics["datasets"]["src"] | {"dropped": None} == {"records": 2, "prompts": 2, "responses": 4, "dropped": None}
+    assert metrics["datasets"]["src"] | {"dropped": None} == {
+        "records": 2,
+        "prompts": 2,
+        "responses": 4,
+        "dropped": None,
+    }
 
 
 def test_ultrafeedback_one_row_per_completion_with_ratings(tmp_path: Path) -> None:
@@ -90,7 +112,9 @@ def test_ultrafeedback_one_row_per_completion_with_ratings(tmp_path: Path) -> No
 
 
 def test_ultrafeedback_binarized_takes_last_assistant_turn(tmp_path: Path) -> None:
-    rows, _ = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "a.jsonl", [argilla_record()]), "ultrafeedback_binarized"))
+    rows, _ = run_ingest(
+        tmp_path, settings_for(write_jsonl(tmp_path / "a.jsonl", [argilla_record()]), "ultrafeedback_binarized")
+    )
     assert [(r["label"], r["response"], r["rating"], r["source_model"]) for r in rows] == [
         ("chosen", "Done. You get a refund of 12 €.", 5.0, "gpt-4"),
         ("rejected", "Cannot.", 2.0, "falcon-40b-instruct"),
@@ -105,7 +129,7 @@ def test_generic_csv_with_column_mapping_and_multiline_fields(tmp_path: Path) ->
         writer.writerow(["1", "Router blinks red", "1. Unplug it\n2. Wait 30 s", "tier1-bot", "4"])
         writer.writerow(["2", "Router blinks red", "Call us.", "human-agent", ""])
     columns = {"prompt": "msg", "response": "reply", "source_model": "agent", "rating": "csat"}
-    rows, metrics = run_ingest(tmp_path, settings_for(path, "generic", source={"columns": columns}))
+    rows, metrics = run_ingest(tmp_path, settings_for(path, {"name": "generic", "columns": columns}))
     assert [(r["response"], r["source_model"], r["rating"]) for r in rows] == [
         ("1. Unplug it\n2. Wait 30 s", "tier1-bot", 4.0),
         ("Call us.", "human-agent", None),
@@ -119,9 +143,12 @@ def test_generic_paired_parquet(tmp_path: Path) -> None:
     path = tmp_path / "p.parquet"
     pq.write_table(pa.table({"q": ["Hi?", "Bye?"], "good": ["Hallo", "Tschüss"], "bad": ["", "no"]}), path)
     columns = {"prompt": "q", "chosen": "good", "rejected": "bad"}
-    rows, _ = run_ingest(tmp_path, settings_for(path, "generic", source={"columns": columns}))
+    rows, _ = run_ingest(tmp_path, settings_for(path, {"name": "generic", "columns": columns}))
     assert [(r["prompt"], r["label"], r["response"]) for r in rows] == [
-        ("Hi?", "chosen", "Hallo"), ("Hi?", "rejected", ""), ("Bye?", "chosen", "Tschüss"), ("Bye?", "rejected", "no"),
+        ("Hi?", "chosen", "Hallo"),
+        ("Hi?", "rejected", ""),
+        ("Bye?", "chosen", "Tschüss"),
+        ("Bye?", "rejected", "no"),
     ]
 
 
@@ -133,7 +160,9 @@ def test_ids_are_stable_content_hashes(tmp_path: Path) -> None:
 
 def test_limit_and_row_groups_stream(tmp_path: Path) -> None:
     records = [ORCA | {"question": f"Question {i}"} for i in range(50)]
-    settings = settings_for(write_jsonl(tmp_path / "o.jsonl", records), "orca_dpo_pairs", batch_rows=8, source={"limit": 30})
+    settings = settings_for(
+        write_jsonl(tmp_path / "o.jsonl", records), "orca_dpo_pairs", batch_rows=8, source={"limit": 30}
+    )
     out = tmp_path / "n.parquet"
     metrics = ingest(settings, out)
     assert metrics["rows"] == 60 and pq.ParquetFile(out).metadata.num_row_groups == 8
@@ -149,13 +178,55 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- bad input
 
 BAD_INPUTS = {
-    "malformed JSONL line": (b'{"system": "", "question": "q", "chosen": "a", "rejected": "b"}\n{"system": "", "question": \n', "orca_dpo_pairs", 2, None, "malformed JSON"),
-    "missing column": (b'{"system": "", "question": "q", "chosen": "a"}\n', "orca_dpo_pairs", 1, "rejected", "missing field"),
-    "renamed column": (b'{"system": "", "prompt": "q", "chosen": "a", "rejected": "b"}\n', "orca_dpo_pairs", 1, "question", "missing field (found: system, prompt, chosen, rejected)"),
-    "wrong type": (b'{"system": "", "question": "q", "chosen": 42, "rejected": "b"}\n', "orca_dpo_pairs", 1, "chosen", "expected a string, got int"),
-    "wrong nested type": (json.dumps(uf_record(completions=[UF_COMPLETION | {"overall_score": "great"}])).encode() + b"\n", "ultrafeedback", 1, "completions[0].overall_score", "expected a number"),
-    "non-UTF-8 bytes": (b'{"system": "", "question": "q", "chosen": "caf\xe9", "rejected": "b"}\n', "orca_dpo_pairs", 1, "chosen", "not valid UTF-8"),
-    "duplicate ids": (b'{"system": "", "question": "q", "chosen": "a", "rejected": "b"}\n{"system": "", "question": "q", "chosen": "a", "rejected": "b"}\n', "orca_dpo_pairs", 2, None, "duplicate record"),
+    "malformed JSONL line": (
+        b'{"system": "", "question": "q", "chosen": "a", "rejected": "b"}\n{"system": "", "question": \n',
+        "orca_dpo_pairs",
+        2,
+        None,
+        "malformed JSON",
+    ),
+    "missing column": (
+        b'{"system": "", "question": "q", "chosen": "a"}\n',
+        "orca_dpo_pairs",
+        1,
+        "rejected",
+        "missing field",
+    ),
+    "renamed column": (
+        b'{"system": "", "prompt": "q", "chosen": "a", "rejected": "b"}\n',
+        "orca_dpo_pairs",
+        1,
+        "question",
+        "missing field (found: system, prompt, chosen, rejected)",
+    ),
+    "wrong type": (
+        b'{"system": "", "question": "q", "chosen": 42, "rejected": "b"}\n',
+        "orca_dpo_pairs",
+        1,
+        "chosen",
+        "expected a string, got int",
+    ),
+    "wrong nested type": (
+        json.dumps(uf_record(completions=[UF_COMPLETION | {"overall_score": "great"}])).encode() + b"\n",
+        "ultrafeedback",
+        1,
+        "completions[0].overall_score",
+        "expected a number",
+    ),
+    "non-UTF-8 bytes": (
+        b'{"system": "", "question": "q", "chosen": "caf\xe9", "rejected": "b"}\n',
+        "orca_dpo_pairs",
+        1,
+        "chosen",
+        "not valid UTF-8",
+    ),
+    "duplicate ids": (
+        b'{"system": "", "question": "q", "chosen": "a", "rejected": "b"}\n' * 2,
+        "orca_dpo_pairs",
+        2,
+        None,
+        "duplicate record",
+    ),
     "not an object": (b'["q", "a", "b"]\n', "orca_dpo_pairs", 1, None, "expected a JSON object"),
 }
 
@@ -202,7 +273,9 @@ def test_all_rows_skipped_is_an_error(tmp_path: Path) -> None:
 
 
 def test_empty_prompts_are_dropped_and_counted(tmp_path: Path) -> None:
-    rows, metrics = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", [ORCA, ORCA | {"question": "  \n"}]), "orca_dpo_pairs"))
+    rows, metrics = run_ingest(
+        tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", [ORCA, ORCA | {"question": "  \n"}]), "orca_dpo_pairs")
+    )
     assert len(rows) == 2 and metrics["dropped"]["empty_prompt"] == 1
 
 
@@ -210,7 +283,10 @@ def test_csv_with_extra_values_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("msg,reply\nhello,hi,extra\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"t\.csv: row 1: 1 more value\(s\) than header columns"):
-        ingest(settings_for(path, "generic", source={"columns": {"prompt": "msg", "response": "reply"}}), tmp_path / "n.parquet")
+        ingest(
+            settings_for(path, {"name": "generic", "columns": {"prompt": "msg", "response": "reply"}}),
+            tmp_path / "n.parquet",
+        )
 
 
 def test_failure_after_first_row_group_leaves_previous_output_intact(tmp_path: Path) -> None:
@@ -230,13 +306,39 @@ def test_failure_after_first_row_group_leaves_previous_output_intact(tmp_path: P
     ("raw", "message"),
     [
         ({"sources": [], "batch_size": 3}, "params.yaml: ingest.batch_size: unknown key"),
-        ({"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x.jsonl"}], "batch_rows": "many"}, "ingest.batch_rows: Input should be a valid integer (got 'many')"),
-        ({"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x.jsonl", "limt": 3}]}, "ingest.sources.0.limt: unknown key"),
-        ({"sources": [{"name": "a", "schema": "xml", "path": "x"}]}, "unknown schema 'xml'"),
-        ({"sources": [{"name": "a", "schema": "generic", "path": "x", "columns": {"prompt": "q"}}]}, "columns must map 'prompt' and 'response'"),
+        (
+            {"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x.jsonl"}], "batch_rows": "many"},
+            "ingest.batch_rows: Input should be a valid integer (got 'many')",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x.jsonl", "limt": 3}]},
+            "ingest.sources.0.limt: unknown key",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": "xml", "path": "x"}]},
+            "ingest.sources.0.schema.name: unknown schema 'xml' (known: ",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": {"name": "generic", "columns": {"prompt": "q"}}, "path": "x"}]},
+            "ingest.sources.0.schema: columns must map 'prompt' and 'response'",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": "generic", "path": "x"}]},
+            "ingest.sources.0.schema.columns: Field required",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": {"name": "orca_dpo_pairs", "columns": {}}, "path": "x"}]},
+            "ingest.sources.0.schema.columns: unknown key",
+        ),
         ({"sources": [{"name": "a", "schema": "orca_dpo_pairs"}]}, "give exactly one of 'path' or 'hub'"),
-        ({"sources": [{"name": "a", "schema": "orca_dpo_pairs", "hub": {"name": "Intel/orca_dpo_pairs"}}]}, "ingest.sources.0.hub.revision: Field required"),
-        ({"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x"}], "on_bad_row": "ignore"}, "ingest.on_bad_row: Input should be 'error' or 'skip'"),
+        (
+            {"sources": [{"name": "a", "schema": "orca_dpo_pairs", "hub": {"name": "Intel/orca_dpo_pairs"}}]},
+            "ingest.sources.0.hub.revision: Field required",
+        ),
+        (
+            {"sources": [{"name": "a", "schema": "orca_dpo_pairs", "path": "x"}], "on_bad_row": "ignore"},
+            "ingest.on_bad_row: Input should be 'error' or 'skip'",
+        ),
     ],
 )
 def test_settings_errors_name_the_key(raw: dict[str, Any], message: str) -> None:
@@ -251,8 +353,11 @@ def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
         "ingest:\n  sources:\n    - {name: o, schema: orca_dpo_pairs, path: bad.jsonl}\n", encoding="utf-8"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "lingualign.cli", "ingest", "--out", "n.parquet"],
-        cwd=tmp_path, capture_output=True, text=True, env={"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/m.db", "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "lingualign.cli", "ingest", "--out", "n.parquet", "--metrics", "metrics/ingest.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/m.db", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
@@ -263,5 +368,7 @@ def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
 
 def test_max_chars_drops_long_records_and_counts_them(tmp_path: Path) -> None:
     records = [ORCA, ORCA | {"question": "Long one", "chosen": "x" * 500}]
-    rows, metrics = run_ingest(tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", records), "orca_dpo_pairs", source={"max_chars": 100}))
+    rows, metrics = run_ingest(
+        tmp_path, settings_for(write_jsonl(tmp_path / "o.jsonl", records), "orca_dpo_pairs", source={"max_chars": 100})
+    )
     assert len(rows) == 2 and metrics["dropped"]["too_long"] == 1 and metrics["datasets"]["src"]["records"] == 2

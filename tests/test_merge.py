@@ -16,7 +16,10 @@ from lingualign.settings import parse_settings
 
 
 def two_models(family: dict[str, Path], **per_model: Any) -> list[dict[str, Any]]:
-    return [{"model": str(family["ft_a"]), "parameters": {"weight": 0.6} | per_model}, {"model": str(family["ft_b"]), "parameters": {"weight": 0.4} | per_model}]
+    return [
+        {"model": str(family["ft_a"]), "parameters": {"weight": 0.6} | per_model},
+        {"model": str(family["ft_b"]), "parameters": {"weight": 0.4} | per_model},
+    ]
 
 
 def configs(family: dict[str, Path]) -> dict[str, dict[str, Any]]:
@@ -24,7 +27,11 @@ def configs(family: dict[str, Path]) -> dict[str, dict[str, Any]]:
     sparse = two_models(family, density=0.6)
     return {
         "linear": {"models": two_models(family)},
-        "slerp": {"base_model": str(family["ft_a"]), "models": [{"model": str(family["ft_a"])}, {"model": str(family["ft_b"])}], "parameters": {"t": 0.5}},
+        "slerp": {
+            "base_model": str(family["ft_a"]),
+            "models": [{"model": str(family["ft_a"])}, {"model": str(family["ft_b"])}],
+            "parameters": {"t": 0.5},
+        },
         "ties": {"base_model": base, "models": sparse},
         "dare_ties": {"base_model": base, "models": sparse, "parameters": {"int8_mask": True}},
         "dare_linear": {"base_model": base, "models": sparse},
@@ -43,11 +50,15 @@ def configs(family: dict[str, Path]) -> dict[str, dict[str, Any]]:
 
 
 def settings(config: dict[str, Any], seed: int = 7, normalize: bool = True) -> MergeSettings:
-    return parse_settings(MergeSettings, {"config": {"dtype": "float32"} | config, "random_seed": seed, "normalize": normalize}, "merge")
+    return parse_settings(
+        MergeSettings, {"config": {"dtype": "float32"} | config, "random_seed": seed, "normalize": normalize}, "merge"
+    )
 
 
 @pytest.mark.parametrize("method", list(configs({"base": Path("b"), "ft_a": Path("a"), "ft_b": Path("c")})))
-def test_every_method_gives_a_complete_loadable_model(method: str, tiny_family: dict[str, Path], tmp_path: Path) -> None:
+def test_every_method_gives_a_complete_loadable_model(
+    method: str, tiny_family: dict[str, Path], tmp_path: Path
+) -> None:
     from transformers import AutoModelForCausalLM
 
     metrics = merge(settings({"merge_method": method} | configs(tiny_family)[method]), tmp_path / "merged")
@@ -86,9 +97,24 @@ def test_mismatched_vocabularies_fail_clearly(tiny_family: dict[str, Path], tmp_
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     other = tmp_path / "other"
-    LlamaForCausalLM(LlamaConfig(vocab_size=1000, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)).save_pretrained(other)
+    LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=1000,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+        )
+    ).save_pretrained(other)
     AutoTokenizer.from_pretrained(tiny_family["base"]).save_pretrained(other)
-    config = {"merge_method": "linear", "models": [{"model": str(tiny_family["ft_a"]), "parameters": {"weight": 0.5}}, {"model": str(other), "parameters": {"weight": 0.5}}]}
+    config = {
+        "merge_method": "linear",
+        "models": [
+            {"model": str(tiny_family["ft_a"]), "parameters": {"weight": 0.5}},
+            {"model": str(other), "parameters": {"weight": 0.5}},
+        ],
+    }
     with pytest.raises(LingualignError, match=r"vocabularies differ: .*other has vocab_size 1000"):
         merge(settings(config), tmp_path / "merged")
     assert not (tmp_path / "merged").exists()
@@ -101,7 +127,9 @@ def test_bad_configs_name_the_key(tiny_family: dict[str, Path]) -> None:
         mergekit_config(settings({"merge_method": "linear", "models": "not a list"}))
 
 
-def test_out_shard_size_writes_several_shards_holding_every_tensor(tiny_family: dict[str, Path], tmp_path: Path) -> None:
+def test_out_shard_size_writes_several_shards_holding_every_tensor(
+    tiny_family: dict[str, Path], tmp_path: Path
+) -> None:
     from transformers import AutoModelForCausalLM
 
     linear = settings({"merge_method": "linear"} | configs(tiny_family)["linear"])
@@ -112,6 +140,11 @@ def test_out_shard_size_writes_several_shards_holding_every_tensor(tiny_family: 
     tensors = {name: tensor for shard in shards for name, tensor in load_file(shard).items()}
     expected = load_file(tmp_path / "whole" / "model.safetensors")
     assert set(tensors) == set(expected) and all(torch.equal(tensors[name], expected[name]) for name in expected)
-    assert sharded["parameters"] == whole["parameters"] and AutoModelForCausalLM.from_pretrained(tmp_path / "sharded") is not None
+    assert (
+        sharded["parameters"] == whole["parameters"]
+        and AutoModelForCausalLM.from_pretrained(tmp_path / "sharded") is not None
+    )
     with pytest.raises(SettingsError, match=r"out_shard_size: String should match pattern"):
-        parse_settings(MergeSettings, {"config": {}, "random_seed": 1, "normalize": True, "out_shard_size": "5 GB"}, "merge")
+        parse_settings(
+            MergeSettings, {"config": {}, "random_seed": 1, "normalize": True, "out_shard_size": "5 GB"}, "merge"
+        )

@@ -16,7 +16,9 @@ def test_local_folder_round_trips_to_safetensors(tmp_path: Path, tiny_lm: Path) 
     model, tokenizer = load_source(ModelSource(path=str(tiny_lm)))
     save_model(model, tokenizer, tmp_path / "out")
     files = {p.name for p in (tmp_path / "out").iterdir()}
-    assert "model.safetensors" in files and "chat_template.jinja" in files and not any(f.endswith(".bin") for f in files)
+    assert (
+        "model.safetensors" in files and "chat_template.jinja" in files and not any(f.endswith(".bin") for f in files)
+    )
     reloaded, _ = load_source(ModelSource(path=str(tmp_path / "out")))
     for (name, a), (_, b) in zip(model.state_dict().items(), reloaded.state_dict().items(), strict=True):
         assert torch.equal(a, b), name
@@ -61,7 +63,11 @@ def test_custom_model_code_runs_only_when_params_trust_it(tmp_path: Path, tiny_l
     marker = folder.parent / "ran.txt"
     (folder / "probe.py").write_text(PROBE_CODE.format(marker=str(marker)))
     config = json.loads((folder / "config.json").read_text())
-    config |= {"model_type": "lingualign_probe", "architectures": ["ProbeForCausalLM"], "auto_map": {"AutoConfig": "probe.ProbeConfig", "AutoModelForCausalLM": "probe.ProbeForCausalLM"}}
+    config |= {
+        "model_type": "lingualign_probe",
+        "architectures": ["ProbeForCausalLM"],
+        "auto_map": {"AutoConfig": "probe.ProbeConfig", "AutoModelForCausalLM": "probe.ProbeForCausalLM"},
+    }
     (folder / "config.json").write_text(json.dumps(config))
 
     with pytest.raises(LingualignError, match=r"custom-code: cannot load the model: .*trust_remote_code"):
@@ -81,7 +87,10 @@ def test_package_gguf_is_found_without_importing_the_package() -> None:
     ("raw", "message"),
     [
         ({"sources": {"m": {"hub": "mistralai/Mistral-7B-v0.1"}}}, "hub models must be pinned with 'revision'"),
-        ({"sources": {"m": {"hub": "x/y", "revision": "abc", "path": "models/x"}}}, "give exactly one of hub, path or package"),
+        (
+            {"sources": {"m": {"hub": "x/y", "revision": "abc", "path": "models/x"}}},
+            "give exactly one of hub, path or package",
+        ),
         ({"sources": {"bad/name": {"path": "x"}}}, "source names must be folder-safe"),
         ({"sources": {"m": {"path": "x", "revison": "abc"}}}, "models.sources.m.revison: unknown key"),
     ],
@@ -96,11 +105,22 @@ def test_one_chat_template_from_params_is_saved_with_the_model(tmp_path: Path, t
 
     from lingualign.models import fetch
 
-    template = "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}"
-    settings = parse_settings(ModelsSettings, {"sources": {"tiny": {"path": str(tiny_lm)}}, "chat_template": template}, "models")
+    template = "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+    template += "{% if add_generation_prompt %}<assistant>{% endif %}"
+    settings = parse_settings(
+        ModelsSettings, {"sources": {"tiny": {"path": str(tiny_lm)}}, "chat_template": template}, "models"
+    )
     fetch(settings, "tiny", tmp_path / "tiny")
     tokenizer = AutoTokenizer.from_pretrained(tmp_path / "tiny")
-    assert tokenizer.apply_chat_template([{"role": "user", "content": "Hallo"}], tokenize=False, add_generation_prompt=True) == "<user>Hallo\n<assistant>"
+    assert (
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": "Hallo"}], tokenize=False, add_generation_prompt=True
+        )
+        == "<user>Hallo\n<assistant>"
+    )
     own = parse_settings(ModelsSettings, {"sources": {"tiny": {"path": str(tiny_lm)}}}, "models")
     fetch(own, "tiny", tmp_path / "own")
-    assert AutoTokenizer.from_pretrained(tmp_path / "own").chat_template == AutoTokenizer.from_pretrained(tiny_lm).chat_template
+    assert (
+        AutoTokenizer.from_pretrained(tmp_path / "own").chat_template
+        == AutoTokenizer.from_pretrained(tiny_lm).chat_template
+    )

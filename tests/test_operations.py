@@ -16,7 +16,20 @@ from lingualign.profiles import apply_profile, overlay
 
 def test_overlay_merges_mappings_replaces_lists_and_drops_nulls() -> None:
     base = {"a": {"keep": 1, "drop": 2, "list": [1, 2]}, "b": 3}
-    assert overlay(base, {"a": {"drop": None, "list": [9], "new": 4}}) == {"a": {"keep": 1, "list": [9], "new": 4}, "b": 3}
+    assert overlay(base, {"a": {"drop": None, "list": [9], "new": 4}}) == {
+        "a": {"keep": 1, "list": [9], "new": 4},
+        "b": 3,
+    }
+
+
+def test_overlay_replaces_a_plugin_mapping_that_names_another_plugin() -> None:
+    base = {"engine": {"name": "transformers", "device": "cpu", "batch_size": 32}}
+    assert overlay(base, {"engine": {"batch_size": 8}}) == {
+        "engine": {"name": "transformers", "device": "cpu", "batch_size": 8}
+    }
+    assert overlay(base, {"engine": {"name": "vllm", "batch_size": 1024}}) == {
+        "engine": {"name": "vllm", "batch_size": 1024}
+    }
 
 
 def test_a_profile_that_does_not_validate_leaves_params_untouched(tmp_path: Path) -> None:
@@ -25,7 +38,12 @@ def test_a_profile_that_does_not_validate_leaves_params_untouched(tmp_path: Path
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "broken.yaml").write_text("merge:\n  random_seed: many\ningest:\n  batch_rows: 0\nscoring: {}\n")
-    with pytest.raises(SettingsError, match=r"params.yaml with .*broken.yaml: unknown section 'scoring' .*; ingest.batch_rows: Input should be greater than or equal to 1 \(got 0\); merge.random_seed: Input should be a valid integer \(got 'many'\)$"):
+    with pytest.raises(
+        SettingsError,
+        match=r"params.yaml with .*broken.yaml: unknown section 'scoring' .*; "
+        r"ingest.batch_rows: Input should be greater than or equal to 1 \(got 0\); "
+        r"merge.random_seed: Input should be a valid integer \(got 'many'\)$",
+    ):
         apply_profile("broken", params, profiles)
     assert params.read_text() == (ROOT / "params.yaml").read_text()
     with pytest.raises(SettingsError, match=r"profiles/nope.yaml: no such profile \(known: broken\)"):
@@ -46,7 +64,11 @@ def test_gpu_profile_validates_and_its_dry_run_plans_every_stage(project: Path) 
     before = (project / "params.yaml").read_text()
     run(["lingualign", "profile", "gpu"], cwd=project)
     params = yaml.safe_load((project / "params.yaml").read_text())
-    assert params["merge"]["config"]["merge_method"] == "dare_ties" and params["dpo"]["training"]["method"] == "qlora"
+    assert params["merge"]["config"]["merge_method"] == "dare_ties" and params["dpo"]["method"] == "qlora"
+    assert (
+        params["translate"]["engine"]
+        == yaml.safe_load((ROOT / "profiles" / "gpu.yaml").read_text())["translate"]["engine"]
+    )
     assert all(source.get("revision") for source in params["models"]["sources"].values())
     assert "# One section per stage" in (project / "params.yaml").read_text()  # comments survive the switch
     # --force: plain --dry stops at the first stage whose inputs do not exist yet
@@ -58,11 +80,25 @@ def test_gpu_profile_validates_and_its_dry_run_plans_every_stage(project: Path) 
 
 
 def test_the_gpu_profile_file_validates_against_the_shipped_params() -> None:
-    run(["lingualign", "profile", "gpu", "--check", "--params", str(ROOT / "params.yaml"), "--profiles", str(ROOT / "profiles")], cwd=ROOT)
+    run(
+        [
+            "lingualign",
+            "profile",
+            "gpu",
+            "--check",
+            "--params",
+            str(ROOT / "params.yaml"),
+            "--profiles",
+            str(ROOT / "profiles"),
+        ],
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.slow
-def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp_copy(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp_copy(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI")  # the default store: mlflow.db at the project root
     run(["dvc", "exp", "run", "--temp", "-n", "wide-batches", "-S", "ingest.batch_rows=5000", "ingest"], cwd=project)
     with sqlite3.connect(project / "mlflow.db") as db:
@@ -74,7 +110,7 @@ def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp
     children = {run_id for run_id, key, value in tags if key == "mlflow.parentRunId" and value == parent[0]}
     assert {runs[run_id] for run_id in children} == {"ingest"}
     assert [(run_id, value) for run_id, _, value in params] == [(next(iter(children)), "5000")]
-    assert ("wide-batches" in run(["dvc", "exp", "show", "--no-pager", "--csv"], cwd=project).stdout)
+    assert "wide-batches" in run(["dvc", "exp", "show", "--no-pager", "--csv"], cwd=project).stdout
 
 
 @pytest.mark.slow
@@ -94,10 +130,19 @@ def test_lineage_names_stage_commit_params_inputs_and_mlflow_run(project: Path) 
 
 def test_upstream_walks_producers_down_to_raw_data() -> None:
     stages = {
-        "ingest": {"deps": [{"path": "data/raw", "md5": "r"}], "outs": [{"path": "data/normalized.parquet", "md5": "n"}]},
+        "ingest": {
+            "deps": [{"path": "data/raw", "md5": "r"}],
+            "outs": [{"path": "data/normalized.parquet", "md5": "n"}],
+        },
         "models@m": {"deps": [], "outs": [{"path": "models/sources/m", "md5": "m"}]},
-        "translate": {"deps": [{"path": "data/normalized.parquet", "md5": "n"}, {"path": "models/sources/m", "md5": "m"}], "outs": [{"path": "data/translated.parquet", "md5": "t"}]},
-        "merge": {"deps": [{"path": "models/sources", "md5": "s"}, {"path": "data/translated.parquet", "md5": "t"}], "outs": [{"path": "models/merged", "md5": "g"}]},
+        "translate": {
+            "deps": [{"path": "data/normalized.parquet", "md5": "n"}, {"path": "models/sources/m", "md5": "m"}],
+            "outs": [{"path": "data/translated.parquet", "md5": "t"}],
+        },
+        "merge": {
+            "deps": [{"path": "models/sources", "md5": "s"}, {"path": "data/translated.parquet", "md5": "t"}],
+            "outs": [{"path": "models/merged", "md5": "g"}],
+        },
     }
     assert list(upstream(stages, "merge")) == [
         "  models@m  (models/sources s)",

@@ -9,18 +9,40 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from lingualign.contracts import SCORED
 from lingualign.errors import SettingsError
 from lingualign.pairs import PairsSettings, build_pairs, is_test, pairs_stage
-from lingualign.score import SCHEMA as SCORED_SCHEMA
 from lingualign.settings import parse_settings
 
 
-def row(prompt_id: str, response: str, score: float | None, model: str | None = None, label: str | None = None, source_row: int = 1, flags: list[str] | None = None, dataset: str = "uf") -> dict[str, Any]:
+def row(
+    prompt_id: str,
+    response: str,
+    score: float | None,
+    model: str | None = None,
+    label: str | None = None,
+    source_row: int = 1,
+    flags: list[str] | None = None,
+    dataset: str = "uf",
+) -> dict[str, Any]:
     return {
-        "prompt_id": prompt_id, "dataset": dataset, "source_row": source_row, "system": "", "prompt": f"Q {prompt_id}",
-        "response_id": f"{prompt_id}-{response}", "response": response, "source_model": model, "rating": score,
-        "fine_grained_rating": None, "label": label, "system_de": "", "prompt_de": f"F {prompt_id}",
-        "response_de": f"{response} (de)", "flags": flags or [], "score": score, "scorer": "test",
+        "prompt_id": prompt_id,
+        "dataset": dataset,
+        "source_row": source_row,
+        "system": "",
+        "prompt": f"Q {prompt_id}",
+        "response_id": f"{prompt_id}-{response}",
+        "response": response,
+        "source_model": model,
+        "rating": score,
+        "fine_grained_rating": None,
+        "label": label,
+        "system_de": "",
+        "prompt_de": f"F {prompt_id}",
+        "response_de": f"{response} (de)",
+        "flags": flags or [],
+        "score": score,
+        "scorer": "test",
     }
 
 
@@ -67,15 +89,20 @@ def test_same_source_model_where_the_data_has_several() -> None:
 
 
 def test_single_responses_and_unscored_rows_are_counted() -> None:
-    pairing = build_pairs([row("p", "only", 3.0, "m"), row("q", "x", None, "m"), row("q", "y", 1.0, "m")], window(0.0, 10.0))
+    pairing = build_pairs(
+        [row("p", "only", 3.0, "m"), row("q", "x", None, "m"), row("q", "y", 1.0, "m")], window(0.0, 10.0)
+    )
     assert pairing.pairs == [] and pairing.dropped["single_response"] == 2 and pairing.dropped["unscored"] == 1
 
 
 def test_labelled_pairs_pass_through_and_can_be_rechecked() -> None:
     rows = [
-        row("o1", "good", 1.0, label="chosen", source_row=1, dataset="orca"), row("o1", "bad", 0.0, label="rejected", source_row=1, dataset="orca"),
-        row("o2", "good", 0.2, label="chosen", source_row=2, dataset="orca"), row("o2", "bad", 0.9, label="rejected", source_row=2, dataset="orca"),
-        row("o3", "good", 1.0, label="chosen", source_row=3, dataset="orca", flags=["empty"]), row("o3", "bad", 0.0, label="rejected", source_row=3, dataset="orca"),
+        row("o1", "good", 1.0, label="chosen", source_row=1, dataset="orca"),
+        row("o1", "bad", 0.0, label="rejected", source_row=1, dataset="orca"),
+        row("o2", "good", 0.2, label="chosen", source_row=2, dataset="orca"),
+        row("o2", "bad", 0.9, label="rejected", source_row=2, dataset="orca"),
+        row("o3", "good", 1.0, label="chosen", source_row=3, dataset="orca", flags=["empty"]),
+        row("o3", "bad", 0.0, label="rejected", source_row=3, dataset="orca"),
     ]
     settings = window(0.01, 0.1, exclude_flags=["empty"])
     pairing = build_pairs(rows, settings)
@@ -96,7 +123,7 @@ def test_split_is_by_prompt_deterministic_and_near_the_share() -> None:
 
 def test_stage_writes_disjoint_splits_and_sft_from_train_only(tmp_path: Path) -> None:
     rows = [r for i in range(60) for r in (row(f"p{i}", "a", 1.0, "m1"), row(f"p{i}", "b", 2.0 + i % 3, "m2"))]
-    pq.write_table(pa.Table.from_pylist(rows, SCORED_SCHEMA), tmp_path / "scored.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, SCORED), tmp_path / "scored.parquet")
     settings = window(0.5, 5.0, test_share=0.25)
     paths = [tmp_path / name for name in ("train.parquet", "test.parquet", "sft.parquet", "margins.csv")]
     metrics = pairs_stage(settings, tmp_path / "scored.parquet", *paths)
@@ -104,7 +131,13 @@ def test_stage_writes_disjoint_splits_and_sft_from_train_only(tmp_path: Path) ->
     train_ids, test_ids = {p["prompt_id"] for p in train}, {p["prompt_id"] for p in test}
     assert train_ids and test_ids and not train_ids & test_ids and len(train) + len(test) == 60
     assert {r["prompt_id"] for r in sft} == train_ids and all(r["messages"][-1]["content"] == "b (de)" for r in sft)
-    assert metrics["pairs"]["train"] == len(train) and metrics["margin"] == {"min": 1.0, "q1": 1.0, "median": 2.0, "q3": 3.0, "max": 3.0}
+    assert metrics["pairs"]["train"] == len(train) and metrics["margin"] == {
+        "min": 1.0,
+        "q1": 1.0,
+        "median": 2.0,
+        "q3": 3.0,
+        "max": 3.0,
+    }
     assert paths[3].read_text().splitlines()[0] == "dataset,margin" and len(paths[3].read_text().splitlines()) == 61
     before = [p.read_bytes() for p in paths]
     pairs_stage(settings, tmp_path / "scored.parquet", *paths)

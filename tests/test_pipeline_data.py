@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 import yaml
 from conftest import run
+
+pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 
 def stages_run(output: str) -> list[str]:
@@ -18,14 +21,20 @@ def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) ->
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
-    params["translate"].update({"model": str(tiny_lm), "max_new_tokens": 4, "batch_size": 8})
+    params["translate"]["max_new_tokens"] = 4
+    params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
     first = run(["dvc", "repro", "pairs"], cwd=project)
     # score also depends on models/sources (the reward model, when one is configured); DVC may
     # build that source anywhere before score.
     ran = stages_run(first.stdout)
-    assert [stage for stage in ran if stage != "models@smollm2-135m-instruct"] == ["ingest", "translate", "score", "pairs"]
+    assert [stage for stage in ran if stage != "models@smollm2-135m-instruct"] == [
+        "ingest",
+        "translate",
+        "score",
+        "pairs",
+    ]
     assert ran.index("models@smollm2-135m-instruct") < ran.index("score")
     train = pq.read_table(project / "data" / "pairs" / "train.parquet").to_pylist()
     assert train and train[0]["prompt"][-1]["role"] == "user" and train[0]["chosen"][0]["role"] == "assistant"

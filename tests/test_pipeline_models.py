@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import run
 from test_pipeline_data import stages_run
 
-from lingualign.translate.mtbench import CATEGORIES
+from lingualign.mtbench import CATEGORIES
+
+pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 MODELS = ("base", "sft_orca", "sft_support_tickets", "merged", "dpo")
 
@@ -24,17 +27,29 @@ def tiny_params(project: Path, tiny_lm: Path) -> dict:
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
     params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
-    params["translate"].update({"model": str(tiny_lm), "max_new_tokens": 4, "batch_size": 8})
+    params["translate"]["max_new_tokens"] = 4
+    params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
     params["sft"]["base_model"] = str(tiny_lm)
-    params["sft"]["training"].update({"max_steps": 2, "max_length": 64})
+    params["sft"]["trainer"].update({"max_steps": 2, "max_length": 64})
     params["merge"]["config"]["base_model"] = str(tiny_lm)
     # SGD without warmup: Adam's first steps are nearly blind to beta (it rescales the whole
     # gradient while every margin is still about 0), and the branch below changes beta.
-    params["dpo"]["training"].update({"max_steps": 2, "max_length": 64, "optimizer": "sgd", "learning_rate": 0.5, "warmup_ratio": 0.0})
+    params["dpo"]["trainer"].update(
+        {"max_steps": 2, "max_length": 64, "optim": "sgd", "learning_rate": 0.5, "warmup_steps": 0}
+    )
     evaluate = params["evaluate"]
-    evaluate["models"] = dict(zip(MODELS, [str(tiny_lm), "models/sft/orca", "models/sft/support_tickets", "models/merged", "models/dpo"], strict=True))
-    evaluate["mtbench"].update({"max_new_tokens": 8, "min_language_chars": 1})  # random text is rarely German: most answers score 1
-    evaluate["mtbench"]["judge"].update({"model": str(tiny_lm), "max_new_tokens": 3})
+    evaluate["models"] = dict(
+        zip(
+            MODELS,
+            [str(tiny_lm), "models/sft/orca", "models/sft/support_tickets", "models/merged", "models/dpo"],
+            strict=True,
+        )
+    )
+    evaluate["mtbench"].update(
+        {"max_new_tokens": 8, "min_language_chars": 1}
+    )  # random text is rarely German: most answers score 1
+    evaluate["mtbench"]["judge"]["max_new_tokens"] = 3
+    evaluate["mtbench"]["judge"]["engine"]["model"] = str(tiny_lm)
     evaluate["harness"]["limit"] = 8
     return params
 
@@ -43,18 +58,31 @@ def write_params(project: Path, params: dict) -> None:
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(project: Path, tiny_lm: Path) -> None:
+def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(
+    project: Path, tiny_lm: Path
+) -> None:
     params = tiny_params(project, tiny_lm)
     write_params(project, params)
 
     first = stages_run(run(["dvc", "repro", "report"], cwd=project).stdout)
     assert sorted(first[:2]) == ["ingest", "models@tiny"]
-    assert first[2:10] == ["translate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
+    assert first[2:10] == [
+        "translate",
+        "score",
+        "pairs",
+        "sft@orca",
+        "sft@support_tickets",
+        "merge",
+        "reference",
+        "dpo",
+    ]
     assert sorted(first[10:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
     dpo = json.loads((project / "metrics" / "dpo.json").read_text())
-    assert dpo["steps"] == 2 and set(dpo["heldout"]) == {"merged", "dpo"}
+    assert dpo["steps"] == 2 and "heldout" not in dpo  # evaluate measures held-out preference, for every model
     curves = (project / "metrics" / "plots" / "dpo_curves.csv").read_text().splitlines()
-    assert curves[0] == "step,loss,rewards/accuracies,rewards/margins,rewards/chosen,rewards/rejected" and len(curves) == 3
+    assert (
+        curves[0] == "step,loss,rewards/accuracies,rewards/margins,rewards/chosen,rewards/rejected" and len(curves) == 3
+    )
     evaluation = json.loads((project / "metrics" / "eval.json").read_text())
     assert set(evaluation) == set(MODELS)
     for metrics in evaluation.values():
@@ -68,7 +96,7 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
     run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
-    params["dpo"]["beta"] = 0.3
+    params["dpo"]["trainer"]["beta"] = 0.3
     write_params(project, params)
     assert stages_run(run(["dvc", "repro", "report"], cwd=project).stdout) == ["dpo", "evaluate@dpo", "report"]
     run(["git", "add", "-A"], cwd=project)
@@ -78,9 +106,16 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     changed = diff["metrics/eval.json"]
     assert changed and all(key.startswith("dpo.") for key in changed)  # only the DPO model moved
     assert "dpo.preference.mean_margin" in changed
-    everything = json.loads(run(["dvc", "metrics", "diff", "main", "beta", "--all", "--json"], cwd=project).stdout)["metrics/eval.json"]
+    everything = json.loads(run(["dvc", "metrics", "diff", "main", "beta", "--all", "--json"], cwd=project).stdout)[
+        "metrics/eval.json"
+    ]
     # dvc leaves out null values: a category with no parsed judgement (a tiny judge rarely writes [[x]])
-    rated = {f"{m}.mt_bench.categories.{c}" for m, metrics in evaluation.items() for c, value in metrics["mt_bench"]["categories"].items() if value is not None}
+    rated = {
+        f"{m}.mt_bench.categories.{c}"
+        for m, metrics in evaluation.items()
+        for c, value in metrics["mt_bench"]["categories"].items()
+        if value is not None
+    }
     assert rated and rated <= set(everything)
     assert {f"{m}.mt_bench.average" for m in MODELS} <= set(everything)
 

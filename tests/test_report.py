@@ -14,8 +14,8 @@ import pytest
 import yaml
 from conftest import run
 
+from lingualign.mtbench import CATEGORIES
 from lingualign.report import COLORS
-from lingualign.translate.mtbench import CATEGORIES
 
 MODELS = {"smollm2": "models/sources/s", "merged": "models/merged", "dpo": "models/dpo"}
 
@@ -24,7 +24,16 @@ def model_metrics(offset: float) -> dict[str, Any]:
     categories = {c: round(3 + offset + i * 0.5, 3) for i, c in enumerate(CATEGORIES)}
     categories["coding"] = None  # every rating of a category can be unparseable
     return {
-        "mt_bench": {"first_turn": 4 + offset, "second_turn": 3 + offset, "categories": categories, "average": 3.5 + offset, "parse_rate": 0.75, "judgements": 16, "unparseable": 4, "not_german": 0},
+        "mt_bench": {
+            "first_turn": 4 + offset,
+            "second_turn": 3 + offset,
+            "categories": categories,
+            "average": 3.5 + offset,
+            "parse_rate": 0.75,
+            "judgements": 16,
+            "unparseable": 4,
+            "not_german": 0,
+        },
         "harness": {"support_mc_de": {"acc": 0.25 + offset / 10, "acc_norm": 0.3}},
         "preference": {"accuracy": 0.5 + offset / 10, "mean_margin": offset, "pairs": 11},
     }
@@ -38,7 +47,23 @@ def report_dir(tmp_path: Path) -> Path:
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"evaluate": {"models": MODELS}}))
     curves = tmp_path / "metrics" / "curves.csv"
     curves.write_text("step,loss,rewards/accuracies\n1,0.69,0.5\n2,0.5,0.75\n3,0.3,1.0\n")
-    run(["lingualign", "report", "--evals", "metrics/eval", "--curves", str(curves), "--out", "metrics/eval.json", "--plot", "metrics/plot.csv", "--html", "metrics/report.html"], cwd=tmp_path)
+    run(
+        [
+            "lingualign",
+            "report",
+            "--evals",
+            "metrics/eval",
+            "--curves",
+            str(curves),
+            "--out",
+            "metrics/eval.json",
+            "--plot",
+            "metrics/plot.csv",
+            "--html",
+            "metrics/report.html",
+        ],
+        cwd=tmp_path,
+    )
     return tmp_path
 
 
@@ -55,7 +80,21 @@ def test_report_puts_every_model_side_by_side(report_dir: Path) -> None:
 
 def test_a_missing_model_evaluation_is_named(report_dir: Path) -> None:
     (report_dir / "metrics" / "eval" / "merged.json").unlink()
-    result = run(["lingualign", "report", "--evals", "metrics/eval", "--out", "metrics/eval2.json"], cwd=report_dir, check=False)
+    command = [
+        "lingualign",
+        "report",
+        "--evals",
+        "metrics/eval",
+        "--curves",
+        "none.csv",
+        "--out",
+        "metrics/eval2.json",
+        "--plot",
+        "p.csv",
+        "--html",
+        "r.html",
+    ]
+    result = run(command, cwd=report_dir, check=False)
     assert result.returncode == 2
     assert "metrics/eval/merged.json: no evaluation of model 'merged' (run: dvc repro evaluate@merged)" in result.stderr
     assert not (report_dir / "metrics" / "eval2.json").exists()
@@ -69,9 +108,25 @@ def chromium() -> str | None:
 
 
 def headless(browser: str, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ]
     profile = page.parent / "chromium-profile"
-    return subprocess.run([browser, *flags, f"--user-data-dir={profile}", *args, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+    return subprocess.run(
+        [browser, *flags, f"--user-data-dir={profile}", *args, page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
 
 
 def test_html_report_renders_its_table_and_plots_in_headless_chromium(report_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""score: a real (tiny) reward model through the chat template, batched and cached; dataset ratings."""
+"""score: a real (tiny) reward model through the chat template, batched and cached; dataset ratings;
+a scorer registered from this file alone scoring through the stage."""
 
 from __future__ import annotations
 
@@ -6,35 +7,54 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet  # noqa: F401 - pa.parquet
 import pytest
 import torch
 
-from lingualign.score import SCORERS, ScoreSettings, conversations, score_table
+from lingualign.contracts import TRANSLATED
+from lingualign.errors import SettingsError
+from lingualign.io import write_parquet
+from lingualign.registry import PluginSettings
+from lingualign.score import ScoreSettings, score_stage, score_table
+from lingualign.scorers import SCORERS, Scorer, conversations
 from lingualign.settings import parse_settings
-from lingualign.translate import SCHEMA as TRANSLATED_SCHEMA
 
 
 def translated_table(count: int, offset: int = 0) -> pa.Table:
     rows = []
     for i in range(offset, offset + count):
-        rows.append({
-            "prompt_id": f"p{i // 2}", "dataset": "uf" if i % 3 else "orca", "source_row": i // 2 + 1,
-            "system": "Be brief." if i % 4 == 0 else "", "prompt": f"Question {i // 2}?", "response_id": f"r{i}",
-            "response": "Answer " * (1 + i % 7), "source_model": "gpt-4" if i % 2 else "alpaca-7b",
-            "rating": None if i % 3 == 0 else float(i % 5), "fine_grained_rating": float(i % 4) if i % 3 else None,
-            "label": ("chosen" if i % 2 == 0 else "rejected") if i % 3 == 0 else None,
-            "system_de": "Sei kurz." if i % 4 == 0 else "", "prompt_de": f"Frage {i // 2}?",
-            "response_de": "Antwort " * (1 + (i * 3) % 11), "flags": [],
-        })
-    return pa.Table.from_pylist(rows, TRANSLATED_SCHEMA)
+        rows.append(
+            {
+                "prompt_id": f"p{i // 2}",
+                "dataset": "uf" if i % 3 else "orca",
+                "source_row": i // 2 + 1,
+                "system": "Be brief." if i % 4 == 0 else "",
+                "prompt": f"Question {i // 2}?",
+                "response_id": f"r{i}",
+                "response": "Answer " * (1 + i % 7),
+                "source_model": "gpt-4" if i % 2 else "alpaca-7b",
+                "rating": None if i % 3 == 0 else float(i % 5),
+                "fine_grained_rating": float(i % 4) if i % 3 else None,
+                "label": ("chosen" if i % 2 == 0 else "rejected") if i % 3 == 0 else None,
+                "system_de": "Sei kurz." if i % 4 == 0 else "",
+                "prompt_de": f"Frage {i // 2}?",
+                "response_de": "Antwort " * (1 + (i * 3) % 11),
+                "flags": [],
+            }
+        )
+    return pa.Table.from_pylist(rows, TRANSLATED)
 
 
 def reward_settings(model: Path, batch_size: int = 8, **extra: Any) -> ScoreSettings:
-    return parse_settings(ScoreSettings, {"scorer": "reward_model", "reward_model": {"model": str(model), "batch_size": batch_size, "device": "cpu"}} | extra, "score")
+    return parse_settings(
+        ScoreSettings,
+        {"scorer": {"name": "reward_model", "model": str(model), "batch_size": batch_size, "device": "cpu"}} | extra,
+        "score",
+    )
 
 
 def scores_of(settings: ScoreSettings, table: pa.Table, cache: Path) -> tuple[list[float], Any]:
-    scorer = SCORERS[settings.scorer](settings, cache)
+    scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache)
     result, _ = score_table(table, settings, scorer)
     return result.column("score").to_pylist(), scorer
 
@@ -57,7 +77,11 @@ def test_conversation_goes_through_the_chat_template(tmp_path: Path, tiny_reward
     tokenizer = AutoTokenizer.from_pretrained(tiny_reward_model)
     model = AutoModelForSequenceClassification.from_pretrained(tiny_reward_model).eval()
     turns = conversations(table.to_pydict(), "translated")[0]
-    assert turns == [{"role": "system", "content": "Sei kurz."}, {"role": "user", "content": "Frage 0?"}, {"role": "assistant", "content": "Antwort "}]
+    assert turns == [
+        {"role": "system", "content": "Sei kurz."},
+        {"role": "user", "content": "Frage 0?"},
+        {"role": "assistant", "content": "Antwort "},
+    ]
     rendered = tokenizer.apply_chat_template(turns, tokenize=False)
     assert rendered.count("<|im_start|>") == 3
     with torch.inference_mode():
@@ -86,14 +110,50 @@ def test_ratings_scorer_uses_dataset_ratings_and_labels(tmp_path: Path) -> None:
     table = translated_table(6)
     overall, scorer = scores_of(parse_settings(ScoreSettings, {"scorer": "ratings"}, "score"), table, tmp_path)
     assert overall == [1.0, 1.0, 2.0, 0.0, 4.0, 0.0] and scorer.identity == "ratings:overall"
-    fine, _ = scores_of(parse_settings(ScoreSettings, {"scorer": "ratings", "ratings": {"fine_grained": True}}, "score"), table, tmp_path)
+    fine, _ = scores_of(
+        parse_settings(ScoreSettings, {"scorer": {"name": "ratings", "fine_grained": True}}, "score"), table, tmp_path
+    )
     assert fine == [1.0, 1.0, 2.0, 0.0, 0.0, 1.0]
 
 
 def test_reward_model_is_required_and_remote_code_is_off_by_default() -> None:
-    from lingualign.errors import LingualignError
+    with pytest.raises(SettingsError, match=r"score.scorer.model: Field required"):
+        parse_settings(ScoreSettings, {"scorer": "reward_model"}, "score")
+    assert (
+        parse_settings(
+            ScoreSettings, {"scorer": {"name": "reward_model", "model": "x"}}, "score"
+        ).scorer.trust_remote_code
+        is False
+    )  # type: ignore[attr-defined]
+    with pytest.raises(
+        SettingsError, match=r"score.scorer.name: unknown scorer 'rewards' \(known: [^)]*ratings, reward_model"
+    ):
+        parse_settings(ScoreSettings, {"scorer": "rewards"}, "score")
 
-    settings = parse_settings(ScoreSettings, {"scorer": "reward_model"}, "score")
-    with pytest.raises(LingualignError, match="score.reward_model: required"):
-        SCORERS["reward_model"](settings, Path("unused"))
-    assert parse_settings(ScoreSettings, {"reward_model": {"model": "x"}}, "score").reward_model.trust_remote_code is False
+
+# ---------------------------------------------------------------- a scorer in one file
+
+
+class LengthSettings(PluginSettings):
+    per_char: float = 1.0
+
+
+@SCORERS.register("length", LengthSettings)
+class LengthScorer(Scorer):
+    """A whole scorer, registered here: longer German answers score higher."""
+
+    def __init__(self, settings: LengthSettings, cache_dir: Path):
+        self.settings, self.identity, self.run = settings, f"length:{settings.per_char}", {"scored": 0}
+
+    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+        self.run["scored"] += len(columns["response_de"])
+        return [len(turns[-1]["content"]) * self.settings.per_char for turns in conversations(columns, text)]
+
+
+def test_a_scorer_registered_in_one_file_scores_through_the_stage(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "translated.parquet", translated_table(4), TRANSLATED)
+    settings = parse_settings(ScoreSettings, {"scorer": {"name": "length", "per_char": 0.5}}, "score")
+    metrics = score_stage(settings, tmp_path / "translated.parquet", tmp_path / "scored.parquet", tmp_path / "cache")
+    scored = pa.parquet.read_table(tmp_path / "scored.parquet").to_pylist()
+    assert [row["score"] for row in scored] == [len(row["response_de"]) * 0.5 for row in scored]
+    assert {row["scorer"] for row in scored} == {"length:0.5"} and metrics["run"]["scored"] == 4

@@ -15,12 +15,19 @@ from servers import ScriptedServer
 @pytest.mark.slow
 def test_an_api_key_used_by_a_run_is_stored_nowhere(project: Path, tiny_lm: Path, tmp_path: Path) -> None:
     key = f"sk-lingualign-{secrets.token_hex(16)}"
-    server = ScriptedServer(respond=lambda body: {"choices": [{"message": {"content": "Hallo Welt"}, "finish_reason": "stop"}]})
+    server = ScriptedServer(
+        respond=lambda body: {"choices": [{"message": {"content": "Hallo Welt"}, "finish_reason": "stop"}]}
+    )
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source in params["ingest"]["sources"]:
         source["limit"] = 3
-    # translate.model stays a local folder (the DVC dependency); openai.model names it on the server
-    params["translate"].update({"backend": "openai", "model": str(tiny_lm), "openai": params["translate"]["openai"] | {"base_url": server.url, "model": "served-translator"}})
+    # the engine's model stays a local folder (the DVC dependency); served_model names it on the server
+    params["translate"]["engine"] = {
+        "name": "openai",
+        "model": str(tiny_lm),
+        "base_url": server.url,
+        "served_model": "served-translator",
+    }
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     try:
         run(["dvc", "repro", "translate"], cwd=project, env={"OPENAI_API_KEY": key})

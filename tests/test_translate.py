@@ -1,4 +1,5 @@
-"""translate: the stage on a real (tiny) model, its cache, crash-resume, increments and flags."""
+"""translate: the stage on a real (tiny) model, its cache, crash-resume, increments and flags; an
+engine registered from this file alone translating through the stage."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.ingest import IngestSettings, ingest
 from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings, translate_stage
-from lingualign.translate.backends import Generation
 from lingualign.translate.quality import QualitySettings, text_flags
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "data" / "reference" / "support_en_de.tsv"
 
 RESPONSES = [
     "Sure.\n\n1. Open **Settings**.\n2. Choose *Billing*.\r\n\r\n```bash\nreset --hard\n```\nThat is all.",
@@ -31,7 +35,12 @@ RESPONSES = [
 
 def orca_records(count: int, offset: int = 0) -> list[dict[str, str]]:
     return [
-        {"system": "You are a helpful support assistant.", "question": f"Customer question number {i}: where is my order?", "chosen": RESPONSES[i % 4] + f" Reference {i}.", "rejected": "I do not know."}
+        {
+            "system": "You are a helpful support assistant.",
+            "question": f"Customer question number {i}: where is my order?",
+            "chosen": RESPONSES[i % 4] + f" Reference {i}.",
+            "rejected": "I do not know.",
+        }
         for i in range(offset, offset + count)
     ]
 
@@ -39,19 +48,33 @@ def orca_records(count: int, offset: int = 0) -> list[dict[str, str]]:
 def normalized(tmp_path: Path, records: list[dict[str, str]], name: str = "normalized.parquet") -> Path:
     raw = tmp_path / f"{name}.jsonl"
     raw.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    settings = IngestSettings.model_validate({"sources": [{"name": "orca", "schema": "orca_dpo_pairs", "path": str(raw)}]})
+    settings = IngestSettings.model_validate(
+        {"sources": [{"name": "orca", "schema": "orca_dpo_pairs", "path": str(raw)}]}
+    )
     ingest(settings, tmp_path / name)
     return tmp_path / name
 
 
-def tiny_settings(model: Path, **overrides: Any) -> TranslateSettings:
-    raw = {"model": str(model), "max_new_tokens": 6, "batch_size": 4, "max_chunk_chars": 60} | overrides
+def tiny_settings(model: Path, engine: dict[str, Any] | None = None, **overrides: Any) -> TranslateSettings:
+    raw = {
+        "engine": {"name": "transformers", "model": str(model), "batch_size": 4} | (engine or {}),
+        "max_new_tokens": 6,
+        "max_chunk_chars": 60,
+    } | overrides
     return parse_settings(TranslateSettings, raw, "params.yaml: translate")
+
+
+def translate(
+    settings: TranslateSettings, source: Path, folder: Path, out: str = "t.parquet", mtbench: bool = False
+) -> dict[str, Any]:
+    return translate_stage(
+        settings, source, folder / out, folder / "cache", None, folder / "mtbench_de.jsonl" if mtbench else None
+    )
 
 
 def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(8))
-    metrics = translate_stage(tiny_settings(tiny_lm), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    metrics = translate(tiny_settings(tiny_lm), source, tmp_path)
     rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
     assert len(rows) == 16
     code_row = next(r for r in rows if "```bash" in r["response"])
@@ -64,52 +87,83 @@ def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_l
     assert set(metrics["flags"]) == {"empty", "length_ratio", "wrong_language", "repetition", "truncated"}
     # A rerun reads everything from the cache and writes the same bytes.
     first = (tmp_path / "t.parquet").read_bytes()
-    again = translate_stage(tiny_settings(tiny_lm), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    again = translate(tiny_settings(tiny_lm), source, tmp_path)
     assert again["run"]["translated_chunks"] == 0 and again["run"]["cache_hits"] == metrics["chunks"]
     assert (tmp_path / "t.parquet").read_bytes() == first
 
 
 def test_cache_key_covers_generation_settings(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(2))
-    translate_stage(tiny_settings(tiny_lm), source, tmp_path / "a.parquet", tmp_path / "cache", None)
-    changed = translate_stage(tiny_settings(tiny_lm, max_new_tokens=7), source, tmp_path / "b.parquet", tmp_path / "cache", None)
+    translate(tiny_settings(tiny_lm), source, tmp_path, "a.parquet")
+    changed = translate(tiny_settings(tiny_lm, max_new_tokens=7), source, tmp_path, "b.parquet")
     assert changed["run"]["cache_hits"] == 0
-    rebatched = translate_stage(tiny_settings(tiny_lm, batch_size=3), source, tmp_path / "c.parquet", tmp_path / "cache", None)
+    rebatched = translate(tiny_settings(tiny_lm, engine={"batch_size": 3}), source, tmp_path, "c.parquet")
     assert rebatched["run"]["translated_chunks"] == 0
 
 
 def test_adding_ten_percent_rows_translates_at_most_eleven_percent_of_chunks(tmp_path: Path, tiny_lm: Path) -> None:
     base = normalized(tmp_path, orca_records(40), "base.parquet")
-    first = translate_stage(tiny_settings(tiny_lm), base, tmp_path / "t.parquet", tmp_path / "cache", None)
+    first = translate(tiny_settings(tiny_lm), base, tmp_path)
     grown = normalized(tmp_path, orca_records(40) + orca_records(4, offset=40), "grown.parquet")
-    second = translate_stage(tiny_settings(tiny_lm), grown, tmp_path / "t.parquet", tmp_path / "cache", None)
+    second = translate(tiny_settings(tiny_lm), grown, tmp_path)
     assert second["run"]["translated_chunks"] <= 0.11 * second["chunks"]
-    assert second["run"]["cache_hits"] == first["chunks"]
+    assert second["run"]["cache_hits"] == first["run"]["translated_chunks"]
 
 
 def write_project(folder: Path, model: Path, records: list[dict[str, str]]) -> None:
     folder.mkdir()
     normalized(folder, records)
-    params = {"translate": {"model": str(model), "max_new_tokens": 6, "batch_size": 2, "max_chunk_chars": 60, "device": "cpu"}}
+    params = {
+        "translate": {
+            "engine": {"name": "transformers", "model": str(model), "batch_size": 2, "device": "cpu"},
+            "max_new_tokens": 6,
+            "max_chunk_chars": 60,
+        }
+    }
     (folder / "params.yaml").write_text(yaml.safe_dump(params))
 
 
 def run_translate(folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{folder}/mlflow.db"}
-    return subprocess.Popen([sys.executable, "-m", "lingualign.cli", "translate", "--in", "normalized.parquet", "--out", "t.parquet", "--cache", "cache"], cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "lingualign.cli",
+        "translate",
+        "--in",
+        "normalized.parquet",
+        "--out",
+        "t.parquet",
+        "--cache",
+        "cache",
+    ]
+    command += [
+        "--reference",
+        str(REFERENCE),
+        "--mtbench-out",
+        "mtbench_de.jsonl",
+        "--metrics",
+        "metrics/translate.json",
+    ]
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def cached_lines(folder: Path) -> int:
-    return sum(len(p.read_text().splitlines()) for p in (folder / "cache").glob("*.jsonl")) if (folder / "cache").is_dir() else 0
+    return (
+        sum(len(p.read_text().splitlines()) for p in (folder / "cache").glob("*.jsonl"))
+        if (folder / "cache").is_dir()
+        else 0
+    )
 
 
+@pytest.mark.slow
 def test_sigkill_halfway_then_rerun_matches_uninterrupted(tmp_path: Path, tiny_lm: Path) -> None:
     records = orca_records(30)
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     write_project(clean, tiny_lm, records)
     write_project(killed, tiny_lm, records)
     assert run_translate(clean).wait(timeout=600) == 0
-    total = json.loads((clean / "metrics" / "translate.json").read_text())["chunks"]
+    total = json.loads((clean / "metrics" / "translate.json").read_text())["run"]["translated_chunks"]
 
     process = run_translate(killed)
     deadline = time.monotonic() + 300
@@ -132,34 +186,108 @@ def test_sigkill_halfway_then_rerun_matches_uninterrupted(tmp_path: Path, tiny_l
 @pytest.mark.parametrize(
     ("sources", "outputs", "expected"),
     [
-        (["Your refund was issued and will arrive within five business days."], ["Ihre Rückerstattung wurde veranlasst und kommt innerhalb von fünf Werktagen an."], set()),
-        (["Your refund was issued and will arrive within five business days."], [""], {"empty", "length_ratio", "wrong_language"}),
-        (["Your refund was issued and will arrive within five business days."], ["Your refund was issued and will arrive within five business days."], {"wrong_language"}),
-        (["Your refund was issued and will arrive within five business days."], ["Die Rückerstattung die Rückerstattung die Rückerstattung die Rückerstattung wurde veranlasst."], {"repetition"}),
+        (
+            ["Your refund was issued and will arrive within five business days."],
+            ["Ihre Rückerstattung wurde veranlasst und kommt innerhalb von fünf Werktagen an."],
+            set(),
+        ),
+        (
+            ["Your refund was issued and will arrive within five business days."],
+            [""],
+            {"empty", "length_ratio", "wrong_language"},
+        ),
+        (
+            ["Your refund was issued and will arrive within five business days."],
+            ["Your refund was issued and will arrive within five business days."],
+            {"wrong_language"},
+        ),
+        (
+            ["Your refund was issued and will arrive within five business days."],
+            ["Die Rückerstattung die Rückerstattung die Rückerstattung die Rückerstattung wurde veranlasst."],
+            {"repetition"},
+        ),
         (["Ha ha ha ha ha ha ha ha ha."], ["Ha ha ha ha ha ha ha ha ha."], set()),
         (["Thanks!"], ["Danke!"], set()),
     ],
 )
 def test_quality_flags(sources: list[str], outputs: list[str], expected: set[str]) -> None:
     generations = [Generation(text, False) for text in outputs]
-    assert text_flags(sources, generations, QualitySettings(length_ratio_min=0.8, length_ratio_max=1.5), "de") == expected
+    assert (
+        text_flags(sources, generations, QualitySettings(length_ratio_min=0.8, length_ratio_max=1.5), "de") == expected
+    )
 
 
 def test_truncation_flag_and_drop_switch(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(4))
-    metrics = translate_stage(tiny_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path / "t.parquet", tmp_path / "cache", None)
+    metrics = translate(tiny_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path)
     assert metrics["flags"]["truncated"] == metrics["rows_flagged"] == metrics["rows_dropped"] == 8
     assert pq.read_table(tmp_path / "t.parquet").num_rows == 0
 
 
-def test_mtbench_questions_are_translated_and_an_empty_translation_keeps_the_english(tmp_path: Path, tiny_lm: Path) -> None:
+def test_mtbench_questions_are_translated_and_an_empty_translation_keeps_the_english(
+    tmp_path: Path, tiny_lm: Path
+) -> None:
     source = normalized(tmp_path, orca_records(2))
     out = tmp_path / "mtbench_de.jsonl"
-    metrics = translate_stage(tiny_settings(tiny_lm, mtbench_per_category=1, max_new_tokens=1), source, tmp_path / "t.parquet", tmp_path / "cache", None, out)
+    metrics = translate(
+        tiny_settings(tiny_lm, mtbench_per_category=1, max_new_tokens=1), source, tmp_path, mtbench=True
+    )
     questions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert metrics["mtbench_questions"] == len(questions) == 8
-    assert {q["category"] for q in questions} == {"writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"}
-    assert all(len(q["turns"]) == len(q["turns_en"]) == 2 and all(turn.strip() for turn in q["turns"]) for q in questions)
+    assert {q["category"] for q in questions} == {
+        "writing",
+        "roleplay",
+        "reasoning",
+        "math",
+        "coding",
+        "extraction",
+        "stem",
+        "humanities",
+    }
+    assert all(
+        len(q["turns"]) == len(q["turns_en"]) == 2 and all(turn.strip() for turn in q["turns"]) for q in questions
+    )
     assert all("reference" in q for q in questions if q["category"] in {"math", "reasoning", "coding"})
     kept = sum(turn == english for q in questions for turn, english in zip(q["turns"], q["turns_en"], strict=True))
     assert kept <= metrics["mtbench_left_in_english"]
+
+
+# ---------------------------------------------------------------- an engine in one file
+
+
+class ShoutSettings(EngineSettings):
+    suffix: str = "!"
+
+
+@ENGINES.register("shout", ShoutSettings)
+class ShoutEngine(Engine):
+    """A whole engine, registered here: upper-cases the chunk at the end of each prompt."""
+
+    settings: ShoutSettings
+
+    def generate(self, requests: list[Request]) -> list[Generation]:
+        return [
+            Generation(request.text.rsplit("\n", 1)[-1].upper() + self.settings.suffix, False) for request in requests
+        ]
+
+
+def test_an_engine_registered_in_one_file_translates_through_the_stage(tmp_path: Path) -> None:
+    source = normalized(tmp_path, orca_records(2))
+    settings = parse_settings(
+        TranslateSettings,
+        {
+            "engine": {"name": "shout", "model": "none", "suffix": "?"},
+            "template": "{source} to {target}:\n{text}",
+            "mtbench_per_category": 1,
+        },
+        "translate",
+    )
+    metrics = translate_stage(
+        settings, source, tmp_path / "t.parquet", tmp_path / "cache", REFERENCE, tmp_path / "mtbench_de.jsonl"
+    )
+    rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
+    assert rows[1]["response_de"] == "I DO NOT KNOW.?"
+    assert metrics["reference"]["sentences"] == 40
+    assert metrics["run"]["translated_chunks"] > 0 and metrics["mtbench_questions"] == 8
+    with pytest.raises(Exception, match=r"translate.engine.suffix: Input should be a valid string"):
+        parse_settings(TranslateSettings, {"engine": {"name": "shout", "model": "none", "suffix": 3}}, "translate")

@@ -1,0 +1,278 @@
+"""The engine layer: the runner's fixed batches and cache, the transformers engine on a tiny model,
+the openai engine against real local servers, the vllm engine's request and output mapping."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from servers import ScriptedServer, transformers_serve
+
+from lingualign.cache import ResultCache
+from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request, RunStats, build, run
+from lingualign.engines.openai import OpenAIEngine
+from lingualign.engines.vllm import engine_args, generation, sampling_params
+from lingualign.errors import LingualignError, SettingsError
+from lingualign.settings import parse_settings
+from lingualign.translate import TranslateSettings
+
+
+def engine(raw: dict[str, Any]) -> Engine:
+    return build(ENGINES.validate(raw))
+
+
+class Recording(Engine):
+    """Records the batches it is given; answers with the request's text reversed."""
+
+    def __init__(self, settings: EngineSettings):
+        super().__init__(settings)
+        self.batches: list[list[str]] = []
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        self.batches.append([r.text for r in requests])
+        return [Generation(r.text[::-1], False, len(r.text)) for r in requests]
+
+
+def recording(batch_size: int) -> Recording:
+    return Recording(EngineSettings(name="recording", model="none", batch_size=batch_size))
+
+
+def test_run_partitions_all_requests_the_same_way_whatever_the_cache_holds(tmp_path: Path) -> None:
+    requests = [Request(4, prompt=text) for text in ("aaaa", "b", "cc", "ddd", "b", "eeeee", "ff")]
+    cache = ResultCache(tmp_path / "cache", {"engine": "recording"})
+    first = recording(2)
+    stats = RunStats()
+    generations = run(first, requests[:4], cache, stats=stats)
+    assert [g.text for g in generations] == ["aaaa", "b", "cc", "ddd"]
+    assert first.batches == [["aaaa", "ddd"], ["cc", "b"]]  # longest first, fixed pairs
+    assert (stats.requests, stats.cache_hits, stats.generated, stats.new_tokens) == (4, 0, 4, 10)
+    second = recording(2)
+    generations = run(second, requests, cache, stats=stats)
+    # The new requests go in the batches the whole set partitions into, minus what is cached;
+    # duplicates are generated once.
+    assert second.batches == [["eeeee"], ["ff"]]
+    assert [g.cached for g in generations] == [True, True, True, True, True, False, False]
+    assert generations[1] == generations[4] == Generation("b", False, 1)
+
+
+def test_requests_with_other_sampling_settings_never_share_a_batch() -> None:
+    rec = recording(8)
+    run(
+        rec,
+        [
+            Request(4, prompt="a"),
+            Request(4, prompt="b", temperature=0.7, seed=1),
+            Request(4, prompt="c"),
+            Request(4, prompt="d", temperature=0.7, seed=2),
+        ],
+    )
+    assert sorted(rec.batches) == [["a", "c"], ["b"], ["d"]]
+
+
+@pytest.fixture(scope="module")
+def tiny_engine(tiny_lm: Path) -> Engine:
+    return engine({"name": "transformers", "model": str(tiny_lm), "device": "cpu", "batch_size": 4})
+
+
+def test_transformers_engine_cuts_each_request_to_its_budget_and_stops_at_stop_strings(tiny_engine: Engine) -> None:
+    requests = [Request(budget, prompt="Hello there, friend") for budget in (1, 5, 9)]
+    generations = tiny_engine.generate(requests)
+    assert [g.tokens for g in generations] == [1, 5, 9] and all(g.truncated for g in generations)
+    stopped = tiny_engine.generate([Request(40, prompt="Hello there, friend", stop=(" ",))])[0]
+    assert not stopped.truncated and " " in stopped.text and stopped.tokens < 40
+
+
+def test_transformers_engine_seeds_sampling_so_the_same_batch_samples_the_same(tiny_engine: Engine) -> None:
+    messages = ({"role": "user", "content": "Erzähl mir etwas."},)
+    batch = [Request(12, messages=messages, temperature=1.0, seed=seed) for seed in (13, 13)]
+    first, again = tiny_engine.generate(batch), tiny_engine.generate(batch)
+    assert first == again
+    other = tiny_engine.generate([Request(12, messages=messages, temperature=1.0, seed=21)] * 2)
+    assert other != first
+
+
+def test_continuing_a_started_reply_renders_the_prompt_plus_the_prefix(tiny_engine: Engine) -> None:
+    messages = [{"role": "system", "content": "Judge."}, {"role": "user", "content": "Rate it."}]
+    started = Request(4, messages=(*messages, {"role": "assistant", "content": "Rating: [["}), continue_final=True)
+    plain = tiny_engine.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert tiny_engine.render(started) == plain + "Rating: [["
+
+
+def test_engine_settings_name_the_key_and_the_known_engines() -> None:
+    with pytest.raises(
+        SettingsError,
+        match=r"translate.engine.name: unknown engine 'vlm' \(known: [^)]*openai, [^)]*transformers, vllm",
+    ):
+        parse_settings(TranslateSettings, {"engine": {"name": "vlm", "model": "m"}}, "translate")
+    with pytest.raises(SettingsError, match=r"translate.engine.batchsize: unknown key"):
+        parse_settings(
+            TranslateSettings, {"engine": {"name": "transformers", "model": "m", "batchsize": 2}}, "translate"
+        )
+    with pytest.raises(SettingsError, match=r"translate.engine.base_url: Field required"):
+        parse_settings(TranslateSettings, {"engine": {"name": "openai", "model": "m"}}, "translate")
+
+
+# ---------------------------------------------------------------- openai
+
+
+@pytest.fixture(scope="module")
+def served_tiny_lm(tiny_lm: Path) -> Iterator[str]:
+    with transformers_serve(tiny_lm) as url:
+        yield url
+
+
+@pytest.mark.parametrize("chat", [False, True], ids=["completions", "chat"])
+def test_openai_engine_against_a_real_server(tiny_lm: Path, served_tiny_lm: str, chat: bool) -> None:
+    http = engine({"name": "openai", "model": str(tiny_lm), "base_url": served_tiny_lm, "concurrency": 3})
+    kind = (
+        {"messages": ({"role": "user", "content": "Translate: Hello world"},)}
+        if chat
+        else {"prompt": "Translate: Hello world"}
+    )
+    generations = http.generate([Request(5, **kind), Request(3, **kind)])
+    assert all(g.text for g in generations)
+    assert generations[1].tokens <= 3
+
+
+def openai_engine(url: str, **settings: Any) -> OpenAIEngine:
+    return engine({"name": "openai", "model": "m", "base_url": url, "backoff_s": 0.01} | settings)  # type: ignore[return-value]
+
+
+HELLO = [Request(11, prompt="Translate this from English to German:\nEnglish: Hello world\nGerman:", stop=("\n",))]
+
+
+def test_retries_server_errors_with_backoff_and_sends_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINGUALIGN_TEST_KEY", "sk-test-123")
+    server = ScriptedServer([(503, 0.0), (429, 0.0)])
+    try:
+        result = openai_engine(server.url, api_key_env="LINGUALIGN_TEST_KEY", max_retries=3).generate(HELLO)
+    finally:
+        server.close()
+    assert [g.text for g in result] == [" Hallo Welt\n"]
+    assert len(server.requests) == 3
+    assert {r["auth"] for r in server.requests} == {"Bearer sk-test-123"}
+    body = server.requests[0]["body"]
+    assert server.requests[0]["path"] == "/v1/completions" and body["prompt"] == HELLO[0].prompt
+    assert (body["max_tokens"], body["stop"], body["model"]) == (11, ["\n"], "m")
+
+
+def test_gives_up_after_retries_with_a_clear_error() -> None:
+    server = ScriptedServer([(503, 0.0)] * 5)
+    try:
+        with pytest.raises(LingualignError, match=r"/completions: gave up after 3 attempts \(HTTP 503\)"):
+            openai_engine(server.url, max_retries=2).generate(HELLO)
+    finally:
+        server.close()
+
+
+def test_timeouts_are_retried_then_reported() -> None:
+    server = ScriptedServer([(200, 1.5), (200, 1.5)])
+    try:
+        with pytest.raises(LingualignError, match=r"gave up after 2 attempts \(ReadTimeout\)"):
+            openai_engine(server.url, max_retries=1, timeout_s=0.3).generate(HELLO)
+    finally:
+        server.close()
+
+
+def test_client_errors_are_not_retried() -> None:
+    server = ScriptedServer([(401, 0.0)])
+    try:
+        with pytest.raises(LingualignError, match="HTTP 401"):
+            openai_engine(server.url, max_retries=3).generate(HELLO)
+    finally:
+        server.close()
+    assert len(server.requests) == 1
+
+
+def test_concurrency_is_bounded() -> None:
+    server = ScriptedServer([(200, 0.2)] * 12)
+    active, peak = [0], [0]
+    lock = threading.Lock()
+    original = server.server.RequestHandlerClass.do_POST
+
+    def counting(handler: Any) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            original(handler)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    server.server.RequestHandlerClass.do_POST = counting  # type: ignore[method-assign]
+    try:
+        openai_engine(server.url, concurrency=3).generate([Request(4, prompt=f"Hello {i}") for i in range(12)])
+    finally:
+        server.close()
+    assert peak[0] == 3
+
+
+# ---------------------------------------------------------------- vLLM (no GPU here)
+
+
+@dataclass
+class CompletionOutput:  # the fields of vllm.outputs.CompletionOutput that the engine reads
+    text: str
+    finish_reason: str
+    token_ids: list[int]
+
+
+@dataclass
+class RequestOutput:
+    outputs: list[CompletionOutput]
+
+
+def test_vllm_sampling_params_and_engine_args() -> None:
+    assert sampling_params(Request(11, prompt="x", stop=("\n",))) == {
+        "temperature": 0.0,
+        "top_p": 1.0,
+        "max_tokens": 11,
+        "stop": ["\n"],
+        "seed": None,
+    }
+    assert sampling_params(Request(5, prompt="x", temperature=0.8, top_p=0.95, seed=13)) == {
+        "temperature": 0.8,
+        "top_p": 0.95,
+        "max_tokens": 5,
+        "stop": None,
+        "seed": 13,
+    }
+    settings = ENGINES.validate(
+        {
+            "name": "vllm",
+            "model": "haoranxu/ALMA-13B",
+            "revision": "abc123",
+            "tensor_parallel_size": 2,
+            "data_parallel_size": 4,
+        }
+    )
+    assert engine_args(settings) == {  # type: ignore[arg-type]
+        "model": "haoranxu/ALMA-13B",
+        "revision": "abc123",
+        "dtype": "bfloat16",
+        "seed": 0,
+        "trust_remote_code": False,
+        "tensor_parallel_size": 2,
+        "data_parallel_size": 4,
+        "gpu_memory_utilization": 0.9,
+        "max_model_len": None,
+    }
+
+
+def test_vllm_outputs_map_with_truncation_and_token_counts() -> None:
+    assert generation(RequestOutput([CompletionOutput(" Hallo.", "stop", [1, 2])])) == Generation(" Hallo.", False, 2)
+    assert generation(RequestOutput([CompletionOutput(" Tschüss und", "length", [1, 2, 3])])) == Generation(
+        " Tschüss und", True, 3
+    )
+
+
+def test_vllm_engine_says_how_to_install_it() -> None:
+    if __import__("importlib").util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed here")
+    with pytest.raises(LingualignError, match=r"pip install 'lingualign\[gpu\]'"):
+        engine({"name": "vllm", "model": "m"})
