@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup browser run test bench clean-venv
+.PHONY: setup browser run test test-fast bench clean-venv
 
 setup: $(STAMP)
 
@@ -32,9 +32,13 @@ browser:
 run: $(STAMP)
 	dvc repro
 
-# Two workers: 660 s for the suite on 2 cores, against 1,046 s in one process.
+# Two pytest-xdist workers (docs/benchmarks.md has the suite's times).
 test: $(STAMP) browser
 	pytest -n 2 --dist worksteal
+
+# While editing: everything but the whole-pipeline and fault tests (marked slow).
+test-fast: $(STAMP) browser
+	pytest -n 2 --dist worksteal -m "not slow"
 
 bench: $(STAMP)
 	python benchmarks/ingest_bench.py

@@ -23,9 +23,29 @@ from pathlib import Path
 
 import torch
 
-LLAMA2_13B = {"hidden_size": 5120, "intermediate_size": 13824, "num_hidden_layers": 40, "num_attention_heads": 40, "num_key_value_heads": 40, "vocab_size": 32000}
-LLAMA3_8B = {"hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256}
-MISTRAL_7B = {"hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8}
+LLAMA2_13B = {
+    "hidden_size": 5120,
+    "intermediate_size": 13824,
+    "num_hidden_layers": 40,
+    "num_attention_heads": 40,
+    "num_key_value_heads": 40,
+    "vocab_size": 32000,
+}
+LLAMA3_8B = {
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "vocab_size": 128256,
+}
+MISTRAL_7B = {
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+}
 
 
 def random_model(shape: dict, cls_name: str = "LlamaForCausalLM", **extra: object) -> torch.nn.Module:
@@ -48,10 +68,18 @@ def bench_generate(batch: int, prompt_tokens: int, new_tokens: int) -> dict:
     model = random_model(LLAMA2_13B)
     ids = torch.randint(100, 32000, (batch, prompt_tokens), device="cuda")
     with torch.no_grad():
-        model.generate(ids[:2], attention_mask=torch.ones_like(ids[:2]), max_new_tokens=4, min_new_tokens=4, do_sample=False)
+        model.generate(
+            ids[:2], attention_mask=torch.ones_like(ids[:2]), max_new_tokens=4, min_new_tokens=4, do_sample=False
+        )
         torch.cuda.synchronize()
         started = time.perf_counter()
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False)
+        out = model.generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=new_tokens,
+            min_new_tokens=new_tokens,
+            do_sample=False,
+        )
         torch.cuda.synchronize()
     seconds = time.perf_counter() - started
     generated = (out.shape[1] - prompt_tokens) * batch
@@ -74,7 +102,13 @@ def bench_score(batch: int, tokens: int, batches: int) -> dict:
     seconds = time.perf_counter() - started
     del model
     torch.cuda.empty_cache()
-    return {"model": "Llama-3-8B shape", "batch": batch, "tokens": tokens, "seconds": round(seconds, 2), "sequences_per_s": round(batch * batches / seconds, 2)}
+    return {
+        "model": "Llama-3-8B shape",
+        "batch": batch,
+        "tokens": tokens,
+        "seconds": round(seconds, 2),
+        "sequences_per_s": round(batch * batches / seconds, 2),
+    }
 
 
 def step_timer() -> object:
@@ -98,15 +132,16 @@ def bench_dpo(tokenizer_dir: Path, steps: int) -> dict:
     import pyarrow as pa
     from transformers import AutoTokenizer, MistralConfig, MistralForCausalLM
 
+    from lingualign.contracts import PAIRS, REFERENCE
     from lingualign.dpo import DPOSettings, train_dpo
     from lingualign.io import write_parquet
-    from lingualign.pairs import PAIR_SCHEMA
-    from lingualign.reference import SCHEMA as REFERENCE_SCHEMA
     from lingualign.settings import parse_settings
 
     work = Path(tempfile.mkdtemp(prefix="dpo-bench-"))
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
-    config = MistralConfig(**MISTRAL_7B, vocab_size=len(tokenizer), max_position_embeddings=4096, pad_token_id=tokenizer.pad_token_id)
+    config = MistralConfig(
+        **MISTRAL_7B, vocab_size=len(tokenizer), max_position_embeddings=4096, pad_token_id=tokenizer.pad_token_id
+    )
     torch.manual_seed(0)
     torch.set_default_dtype(torch.bfloat16)
     with torch.device("cuda"):
@@ -117,32 +152,71 @@ def bench_dpo(tokenizer_dir: Path, steps: int) -> dict:
     words = ["Die", "Bestellung", "wurde", "gestern", "versandt", "und", "kommt", "morgen", "an"]
     text = lambda n, i: " ".join(words[(i + k) % len(words)] for k in range(n))  # noqa: E731
     count = 8 * 4 * steps
-    rows = [{"prompt_id": f"p{i}", "dataset": "orca", "prompt": [{"role": "user", "content": text(360, i)}], "chosen": [{"role": "assistant", "content": text(300, i + 1)}],
-             "rejected": [{"role": "assistant", "content": text(300, i + 2)}], "margin": 1.0, "chosen_score": 1.0, "rejected_score": 0.0, "source_model": None} for i in range(count)]
-    write_parquet(work / "pairs.parquet", pa.Table.from_pylist(rows, PAIR_SCHEMA), PAIR_SCHEMA)
-    reference = [{"prompt_id": r["prompt_id"], "ref_chosen_logps": -100.0, "ref_rejected_logps": -100.0} for r in rows]  # values do not change step time
-    write_parquet(work / "ref.parquet", pa.Table.from_pylist(reference, REFERENCE_SCHEMA), REFERENCE_SCHEMA)
-    training = {"method": "qlora", "optimizer": "paged_adamw_32bit", "lora": {"r": 16, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"]}, "learning_rate": 5e-6,
-                "batch_size": 8, "gradient_accumulation_steps": 4, "max_steps": steps, "max_length": 1024, "device": "cuda", "save_steps": 1000}
-    settings = parse_settings(DPOSettings, {"model": str(work / "model"), "loss_type": ["sigmoid"], "training": training}, "dpo")
+    rows = [
+        {
+            "prompt_id": f"p{i}",
+            "dataset": "orca",
+            "prompt": [{"role": "user", "content": text(360, i)}],
+            "chosen": [{"role": "assistant", "content": text(300, i + 1)}],
+            "rejected": [{"role": "assistant", "content": text(300, i + 2)}],
+            "margin": 1.0,
+            "chosen_score": 1.0,
+            "rejected_score": 0.0,
+            "source_model": None,
+        }
+        for i in range(count)
+    ]
+    write_parquet(work / "pairs.parquet", pa.Table.from_pylist(rows, PAIRS), PAIRS)
+    reference = [
+        {"prompt_id": r["prompt_id"], "ref_chosen_logps": -100.0, "ref_rejected_logps": -100.0} for r in rows
+    ]  # values do not change step time
+    write_parquet(work / "ref.parquet", pa.Table.from_pylist(reference, REFERENCE), REFERENCE)
+    trainer = {
+        "loss_type": ["sigmoid"],
+        "optim": "paged_adamw_32bit",
+        "learning_rate": 5e-6,
+        "per_device_train_batch_size": 8,
+        "gradient_accumulation_steps": 4,
+        "max_steps": steps,
+        "max_length": 1024,
+        "save_steps": 1000,
+    }
+    lora = {"r": 16, "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": ["q_proj", "v_proj"]}
+    raw = {"model": str(work / "model"), "method": "qlora", "device": "cuda", "lora": lora, "trainer": trainer}
+    settings = parse_settings(DPOSettings, raw, "dpo")
     timer = step_timer()
     torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    metrics = train_dpo(settings, work / "pairs.parquet", work / "ref.parquet", work / "out", work / "ckpt", callbacks=[timer])
+    metrics = train_dpo(
+        settings, work / "pairs.parquet", work / "ref.parquet", work / "out", work / "ckpt", callbacks=[timer]
+    )
     seconds = time.perf_counter() - started
-    return {"model": "Mistral-7B shape, 4-bit QLoRA q_proj/v_proj", "pairs_per_step": 32, "max_length": 1024, "steps": metrics["steps"], "step_seconds": [round(t, 1) for t in timer.seconds],
-            "seconds_including_load_and_export": round(seconds, 1), "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1)}
+    return {
+        "model": "Mistral-7B shape, 4-bit QLoRA q_proj/v_proj",
+        "pairs_per_step": 32,
+        "max_length": 1024,
+        "steps": metrics["steps"],
+        "step_seconds": [round(t, 1) for t in timer.seconds],
+        "seconds_including_load_and_export": round(seconds, 1),
+        "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tokenizer", type=Path, required=True, help="a tokenizer folder with a chat template (SmolLM2's)")
+    parser.add_argument(
+        "--tokenizer", type=Path, required=True, help="a tokenizer folder with a chat template (SmolLM2's)"
+    )
     parser.add_argument("--only", default="generate,score,dpo")
     parser.add_argument("--dpo-steps", type=int, default=3)
     args = parser.parse_args()
     print(json.dumps({"device": torch.cuda.get_device_name(0)}), flush=True)
     for what in args.only.split(","):
-        figures = {"generate": lambda: bench_generate(64, 128, 128), "score": lambda: bench_score(16, 1024, 8), "dpo": lambda: bench_dpo(args.tokenizer, args.dpo_steps)}[what]()
+        figures = {
+            "generate": lambda: bench_generate(64, 128, 128),
+            "score": lambda: bench_score(16, 1024, 8),
+            "dpo": lambda: bench_dpo(args.tokenizer, args.dpo_steps),
+        }[what]()
         print(json.dumps({what: figures}), flush=True)
 
 

@@ -21,7 +21,21 @@ import time
 from pathlib import Path
 
 MODELS = ["gpt-4", "llama-2-13b-chat", "wizardlm-7b", "falcon-40b-instruct", "alpaca-7b", "vicuna-33b"]
-WORDS = ["the", "order", "shipping", "refund", "account", "password", "router", "invoice", "delay", "customer", "please", "check", "update"]
+WORDS = [
+    "the",
+    "order",
+    "shipping",
+    "refund",
+    "account",
+    "password",
+    "router",
+    "invoice",
+    "delay",
+    "customer",
+    "please",
+    "check",
+    "update",
+]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -84,7 +98,10 @@ def main() -> None:
         raw, out = Path(tmp) / "uf.jsonl", Path(tmp) / "normalized.parquet"
         started = time.perf_counter()
         write_records(raw, args.records)
-        print(f"wrote {args.records:,} records ({raw.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"wrote {args.records:,} records ({raw.stat().st_size / 1e9:.2f} GB) in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
         result = subprocess.run([sys.executable, "-c", CHILD, str(raw), str(out)], capture_output=True, text=True)
         if result.returncode:
             sys.exit(result.stderr)

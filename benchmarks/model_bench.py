@@ -47,7 +47,8 @@ import sys
 from pathlib import Path
 from lingualign.merge import MergeSettings, merge
 models, out, out_shard_size = sys.argv[1:5], Path(sys.argv[5]), sys.argv[6]
-config = {"merge_method": "linear", "models": [{"model": m, "parameters": {"weight": 0.25}} for m in models], "dtype": "float32"}
+config = {"merge_method": "linear", "dtype": "float32"}
+config["models"] = [{"model": m, "parameters": {"weight": 0.25}} for m in models]
 merge(MergeSettings(config=config, random_seed=0, normalize=True, out_shard_size=out_shard_size), out)
 """
 
@@ -65,8 +66,8 @@ DPO = """
 import json, sys, time, tempfile
 from pathlib import Path
 from transformers import TrainerCallback
+from lingualign.contracts import read_pairs
 from lingualign.dpo import DPOSettings, _trainer_class, training_dataset
-from lingualign.reference import pairs_dataset
 from lingualign.training import load_for_training
 from trl import DPOConfig, DPOTrainer
 mode, model_dir, pairs, reference, steps, method = sys.argv[1:7]
@@ -76,15 +77,19 @@ class Timer(TrainerCallback):
     def on_step_begin(self, *a, **k): self.start = time.perf_counter()
     def on_step_end(self, *a, **k): self.times.append(time.perf_counter() - self.start)
 
-settings = DPOSettings.model_validate({"model": model_dir, "training": {"method": method, "max_steps": int(steps), "batch_size": 4, "max_length": 256, "device": "cpu", "save_steps": 1000}})
-model, tokenizer = load_for_training(model_dir, settings.training)
+trainer = {"max_steps": int(steps), "per_device_train_batch_size": 4, "max_length": 256, "save_steps": 1000}
+settings = DPOSettings.model_validate({"model": model_dir, "method": method, "device": "cpu", "trainer": trainer})
+model, tokenizer = load_for_training(model_dir, settings)
 with tempfile.TemporaryDirectory() as work:
-    args = settings.training.trainer_arguments(Path(work)) | {"beta": 0.1, "report_to": [], "precompute_ref_log_probs": mode == "stored"}
+    stored = mode == "stored"
+    config = settings.trainer_config(DPOConfig, Path(work), "dpo", report_to=[], precompute_ref_log_probs=stored)
     timer = Timer()
     trainer_class = _trainer_class() if mode == "stored" else DPOTrainer
-    dataset = training_dataset(Path(pairs), Path(reference)) if mode == "stored" else pairs_dataset(Path(pairs))
-    peft = settings.training.peft_config()
-    trainer = trainer_class(model=model, args=DPOConfig(**args), train_dataset=dataset, processing_class=tokenizer, peft_config=peft, callbacks=[timer])
+    dataset = training_dataset(Path(pairs), Path(reference)) if mode == "stored" else read_pairs(Path(pairs))
+    peft = settings.peft_config("dpo")
+    trainer = trainer_class(
+        model=model, args=config, train_dataset=dataset, processing_class=tokenizer, peft_config=peft, callbacks=[timer]
+    )
     trainer.train()
 print(json.dumps({"step_s": sum(timer.times[1:]) / max(1, len(timer.times) - 1)}))
 """
@@ -125,14 +130,21 @@ def main() -> None:
     parser.add_argument("--method", default="lora", choices=["lora", "full"])
     parser.add_argument("--pairs", default="data/pairs/train.parquet")
     parser.add_argument("--reference", default="data/reference_logps.parquet")
-    parser.add_argument("--shard-mb", type=int, default=180, help="Shard size of the sharded layout (about a third of the model)")
-    parser.add_argument("--out-shard-size", default="45M", help="merge.out_shard_size for the sharded layout (parameters)")
+    parser.add_argument(
+        "--shard-mb", type=int, default=180, help="Shard size of the sharded layout (about a third of the model)"
+    )
+    parser.add_argument(
+        "--out-shard-size", default="45M", help="merge.out_shard_size for the sharded layout (parameters)"
+    )
     parser.add_argument("--skip-dpo", action="store_true")
     args = parser.parse_args()
     if not SOURCE.is_dir():
         sys.exit(f"{SOURCE} is missing: run `dvc repro models@smollm2-135m-instruct` first")
     print("merge of four SmolLM2-135M models (float32, 538 MB of weights each)")
-    layouts = (("single-file checkpoints", "100GB", "5B"), (f"{args.shard_mb} MB shards, out_shard_size {args.out_shard_size}", f"{args.shard_mb}MB", args.out_shard_size))
+    layouts = (
+        ("single-file checkpoints", "100GB", "5B"),
+        (f"{args.shard_mb} MB shards, out_shard_size {args.out_shard_size}", f"{args.shard_mb}MB", args.out_shard_size),
+    )
     for layout, shard, out_shard_size in layouts:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -141,16 +153,29 @@ def main() -> None:
             _, mergekit_mb, mergekit_anon = child(MERGEKIT, *models, str(folder / "merged-mergekit"), out_shard_size)
             _, naive_mb, naive_anon = child(NAIVE, *models, str(folder / "merged-naive"))
         print(f" {layout}:")
-        print(f"  mergekit (lazy loading):       peak RSS {mergekit_mb:8,.0f} MB   peak anonymous {mergekit_anon:8,.0f} MB")
+        print(
+            f"  mergekit (lazy loading):       peak RSS {mergekit_mb:8,.0f} MB   peak anonymous "
+            f"{mergekit_anon:8,.0f} MB"
+        )
         print(f"  all four loaded, averaged:     peak RSS {naive_mb:8,.0f} MB   peak anonymous {naive_anon:8,.0f} MB")
-        print(f"  ratio (target <= 0.5):         peak RSS {mergekit_mb / naive_mb:.2f}           peak anonymous {mergekit_anon / naive_anon:.2f}")
+        print(
+            f"  ratio (target <= 0.5):         peak RSS {mergekit_mb / naive_mb:.2f}           peak anonymous "
+            f"{mergekit_anon / naive_anon:.2f}"
+        )
     if args.skip_dpo:
         return
     if not Path(args.reference).exists():
         sys.exit(f"{args.reference} is missing: run `dvc repro reference` first")
-    stored_out, stored_mb, _ = child(DPO, "stored", "models/merged", args.pairs, args.reference, str(args.steps), args.method)
-    live_out, live_mb, _ = child(DPO, "on_the_fly", "models/merged", args.pairs, args.reference, str(args.steps), args.method)
-    stored_s, live_s = json.loads(stored_out.splitlines()[-1])["step_s"], json.loads(live_out.splitlines()[-1])["step_s"]
+    stored_out, stored_mb, _ = child(
+        DPO, "stored", "models/merged", args.pairs, args.reference, str(args.steps), args.method
+    )
+    live_out, live_mb, _ = child(
+        DPO, "on_the_fly", "models/merged", args.pairs, args.reference, str(args.steps), args.method
+    )
+    stored_s, live_s = (
+        json.loads(stored_out.splitlines()[-1])["step_s"],
+        json.loads(live_out.splitlines()[-1])["step_s"],
+    )
     print(f"DPO on models/merged, {args.method}, batch 4, max_length 256, mean of steps 2..{args.steps}")
     print(f"  stored reference log-probs:    {stored_s:6.2f} s/step   peak RSS {stored_mb:8,.0f} MB")
     print(f"  reference computed every step: {live_s:6.2f} s/step   peak RSS {live_mb:8,.0f} MB")

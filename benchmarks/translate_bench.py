@@ -49,8 +49,14 @@ def main() -> None:
     all_chunks = [chunk for text in texts for chunk in text_chunks(text, settings.max_chunk_chars)]
     unique = list(dict.fromkeys(all_chunks))
     total_chars = sum(map(len, texts))
-    print(f"shipped samples: {len(texts):,} texts, {total_chars:,} characters, {len(all_chunks):,} chunks, {len(unique):,} unique")
-    print(f"dedupe saves:    {1 - sum(map(len, unique)) / total_chars:.1%} of characters (unique chunk characters vs all characters in all rows)")
+    print(
+        f"shipped samples: {len(texts):,} texts, {total_chars:,} characters, {len(all_chunks):,} chunks, "
+        f"{len(unique):,} unique"
+    )
+    print(
+        f"dedupe saves:    {1 - sum(map(len, unique)) / total_chars:.1%} of characters (unique chunk characters "
+        "vs all characters in all rows)"
+    )
 
     sample = random.Random(0).sample(unique, min(args.chunks, len(unique)))
     chars = sum(map(len, sample))
@@ -59,9 +65,13 @@ def main() -> None:
     timed(batched, sample[:2])  # warm-up: first-call allocations should not count for either side
     one_at_a_time = timed(single, sample)
     batched_seconds = timed(batched, sample)
-    print(f"{len(sample)} chunks, {chars:,} characters, model {settings.model}, max_new_tokens {settings.max_new_tokens}")
+    print(
+        f"{len(sample)} chunks, {chars:,} characters, model {settings.model}, max_new_tokens {settings.max_new_tokens}"
+    )
     print(f"one chunk at a time:          {one_at_a_time:7.1f} s  {chars / one_at_a_time:8.1f} chars/s")
-    print(f"batched ({args.batch_size}), length-sorted:  {batched_seconds:7.1f} s  {chars / batched_seconds:8.1f} chars/s")
+    print(
+        f"batched ({args.batch_size}), length-sorted:  {batched_seconds:7.1f} s  {chars / batched_seconds:8.1f} chars/s"
+    )
     print(f"speed-up:                     {one_at_a_time / batched_seconds:7.1f}x (target >= 3x)")
 
 

@@ -18,10 +18,13 @@ from pathlib import Path
 import sacrebleu
 
 from lingualign.cache import ResultCache
+from lingualign.engines import build
 from lingualign.models import ModelSource, load_source, save_model
-from lingualign.translate import ALMA_TEMPLATE, TranslateSettings, Translator, build_backend, chrf, read_reference
+from lingualign.translate import ALMA_TEMPLATE, TranslateSettings, Translator, chrf, read_reference
 
-INSTRUCTION = "Translate the following text from {source} to {target}. Reply with the {target} translation only.\n\n{text}"
+INSTRUCTION = (
+    "Translate the following text from {source} to {target}. Reply with the {target} translation only.\n\n{text}"
+)
 CANDIDATES = {
     "alma-prompt": {"template": ALMA_TEMPLATE, "chat": False},
     "alma-prompt-in-chat-template": {"template": ALMA_TEMPLATE, "chat": True},
@@ -43,9 +46,14 @@ def main() -> None:
         floor = sacrebleu.corpus_chrf([en for en, _ in pairs], [[de for _, de in pairs]]).score
         print(f"{'candidate':34} {'chrF':>6} {'seconds':>8}")
         print(f"{'untranslated English (floor)':34} {floor:6.2f} {0:8.1f}")
+        engine = build(
+            TranslateSettings.model_validate(
+                {"engine": {"name": "transformers", "model": str(model_dir), "device": "cpu", "batch_size": 16}}
+            ).engine
+        )
         for name, prompt in CANDIDATES.items():
-            settings = TranslateSettings.model_validate({"model": str(model_dir), "device": "cpu", "max_new_tokens": 96, "batch_size": 16} | prompt)
-            translator = Translator(build_backend(settings), ResultCache(Path(tmp) / name, settings.cache_identity()), settings)
+            settings = TranslateSettings.model_validate({"engine": engine.settings, "max_new_tokens": 96} | prompt)
+            translator = Translator(engine, ResultCache(Path(tmp) / name, engine.identity()), settings)
             started = time.perf_counter()
             score = chrf(translator, args.reference)["chrf"]
             print(f"{name:34} {score:6.2f} {time.perf_counter() - started:8.1f}")
