@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,17 @@ def tiny_family(tiny_lm: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
                 shutil.copy(extra, folder / extra.name)
         family[name] = folder
     return family
+
+
+@pytest.fixture(scope="session")
+def judge_url() -> Iterator[str]:
+    """An OpenAI-compatible judge on loopback that rates every answer 1-10 (a tiny model rarely
+    writes a rating): the pipeline tests' judge scorer for the generated samples."""
+    from servers import ScriptedServer, rating
+
+    server = ScriptedServer(respond=rating)
+    yield server.url
+    server.close()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -113,3 +113,15 @@ class ScriptedServer:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+def rating(body: dict[str, Any]) -> dict[str, Any]:
+    """A judge's reply: ``[[n]]``, n from 1 to 10 by a hash of the conversation, the same every run."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).digest()
+    return {
+        "choices": [
+            {"message": {"role": "assistant", "content": f"Rating: [[{digest[0] % 10 + 1}]]"}, "finish_reason": "stop"}
+        ]
+    }

@@ -459,6 +459,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, tiny_lm: Path) -> Worksp
         source["limit"] = limit
     params["translate"].update({"max_new_tokens": 4, "mtbench_per_category": 1})
     params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
+    params["score"]["scorer"]["scorers"][1]["engine"]["model"] = str(tiny_lm)
     for section in ("sft", "dpo"):
         params[section]["trainer"].update({"max_steps": 1, "max_length": 64})
     params["sft"]["base_model"] = str(tiny_lm)

@@ -200,3 +200,28 @@ def test_pairs_the_reference_stage_left_out_are_left_out(stored: tuple[Path, Pat
     del rows[3]
     write_parquet(tmp_path / "fewer.parquet", pa.Table.from_pylist(rows, REFERENCE), REFERENCE)
     assert training_dataset(stored[0], tmp_path / "fewer.parquet")["prompt_id"] == [r["prompt_id"] for r in rows]
+
+
+def test_a_moe_merge_trains_with_lora_dpo_and_is_evaluated_like_any_checkpoint(
+    tiny_family: dict[str, Path], tmp_path: Path
+) -> None:
+    from test_merge import moe, settings
+
+    from lingualign.merge import merge
+
+    merge(settings(moe(tiny_family, "random")), tmp_path / "moe")
+    pairs = pairs_file(tmp_path / "train.parquet")
+    reference = ReferenceSettings(
+        model=str(tmp_path / "moe"), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}
+    )
+    write_parquet(tmp_path / "ref.parquet", reference_logps(reference, pairs, tmp_path / "ref-work", "dpo"), REFERENCE)
+    metrics = train_dpo(
+        dpo_settings(tmp_path / "moe", max_steps=2),
+        pairs,
+        tmp_path / "ref.parquet",
+        tmp_path / "dpo",
+        tmp_path / "work",
+    )
+    assert metrics["steps"] == 2 and math.isfinite(metrics["last"]["loss"])
+    result = heldout_preference(*load_causal_lm(str(tmp_path / "dpo")), pairs_file(tmp_path / "test.parquet", count=3))
+    assert result["pairs"] == 3 and math.isfinite(result["mean_margin"])

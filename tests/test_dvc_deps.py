@@ -27,7 +27,7 @@ def stage_module(stage: Any) -> tuple[str, str | None]:
     """The lingualign module a stage's command runs, and its foreach item."""
     words = stage.cmd.split()
     assert words[0] == "lingualign", stage.cmd
-    item = stage.addressing.split("@", 1)[1] if "@" in stage.addressing else None
+    item = stage.name.split("@", 1)[1] if "@" in stage.name else None
     return f"lingualign.{COMMANDS[words[1]][0]}", item
 
 
@@ -37,17 +37,15 @@ def problems(stage: Any) -> list[str]:
     listed = expand([dep.def_path for dep in stage.deps if dep.def_path.startswith("src/")])
     imported = closure(module)
     found = [
-        f"{stage.addressing}: imports {p.relative_to(SRC.parent)} but does not list it"
-        for p in sorted(imported - listed)
+        f"{stage.name}: imports {p.relative_to(SRC.parent)} but does not list it" for p in sorted(imported - listed)
     ]
     found += [
-        f"{stage.addressing}: lists {p.relative_to(SRC.parent)} but does not import it"
-        for p in sorted(listed - imported)
+        f"{stage.name}: lists {p.relative_to(SRC.parent)} but does not import it" for p in sorted(listed - imported)
     ]
     declared = [key.format(item=item) for key in importlib.import_module(module).PARAMS]
     params = [key for dep in stage.deps if type(dep).__name__ == "ParamsDependency" for key in dep.params]
     if sorted(params) != sorted(declared):
-        found.append(f"{stage.addressing}: params {sorted(params)} but its settings read {sorted(declared)}")
+        found.append(f"{stage.name}: params {sorted(params)} but its settings read {sorted(declared)}")
     return found
 
 
@@ -57,7 +55,7 @@ def test_every_stage_lists_the_modules_it_imports_and_the_params_it_reads() -> N
 
 
 def test_the_check_fails_when_a_dep_is_removed() -> None:
-    translate = next(stage for stage in stages() if stage.addressing == "translate")
+    translate = next(stage for stage in stages() if stage.name == "translate")
     translate.deps = [dep for dep in translate.deps if dep.def_path != "src/lingualign/cache.py"]
     assert problems(translate) == ["translate: imports src/lingualign/cache.py but does not list it"]
 
@@ -87,7 +85,7 @@ def test_editing_devices_py_makes_dvc_see_every_stage_that_loads_a_model_and_onl
         }
 
     loads_a_model = {
-        stage.addressing
+        stage.name
         for stage in stages(project)
         if stage_module(stage)[0].split(".")[1]
         in {"models", "translate", "score", "sft", "merge", "reference", "dpo", "evaluate"}

@@ -22,7 +22,17 @@ from lingualign.translate import TranslateSettings
 
 
 def engine(raw: dict[str, Any]) -> Engine:
-    return build(ENGINES.validate(raw))
+    """The engine itself, loaded now (``build`` defers loading to the first batch)."""
+    settings = ENGINES.validate(raw)
+    return ENGINES.get(settings.name)(settings)
+
+
+def test_build_loads_the_model_only_when_a_batch_needs_it(tmp_path: Path) -> None:
+    lazy = build(ENGINES.validate({"name": "transformers", "model": str(tmp_path / "no-model-here")}))
+    assert lazy.identity()["model"] == str(tmp_path / "no-model-here")
+    assert run(lazy, []) == []  # nothing to generate: the missing model is never loaded
+    with pytest.raises(LingualignError, match="model folder not found"):
+        lazy.generate([Request(2, prompt="Hallo")])
 
 
 class Recording(Engine):
@@ -103,11 +113,9 @@ def test_continuing_a_started_reply_renders_the_prompt_plus_the_prefix(tiny_engi
 
 
 def test_engine_settings_name_the_key_and_the_known_engines() -> None:
-    with pytest.raises(
-        SettingsError,
-        match=r"translate.engine.name: unknown engine 'vlm' \(known: [^)]*openai, [^)]*transformers, vllm",
-    ):
+    with pytest.raises(SettingsError, match=r"translate.engine.name: unknown engine 'vlm' \(known: ") as caught:
         parse_settings(TranslateSettings, {"engine": {"name": "vlm", "model": "m"}}, "translate")
+    assert {"openai", "transformers", "vllm"} <= set(str(caught.value).split("(known: ")[1].rstrip(")").split(", "))
     with pytest.raises(SettingsError, match=r"translate.engine.batchsize: unknown key"):
         parse_settings(
             TranslateSettings, {"engine": {"name": "transformers", "model": "m", "batchsize": 2}}, "translate"
@@ -220,6 +228,7 @@ class CompletionOutput:  # the fields of vllm.outputs.CompletionOutput that the 
     text: str
     finish_reason: str
     token_ids: list[int]
+    logprobs: list[dict[int, Any]] | None = None
 
 
 @dataclass
@@ -275,4 +284,62 @@ def test_vllm_engine_says_how_to_install_it() -> None:
     if __import__("importlib").util.find_spec("vllm") is not None:
         pytest.skip("vLLM is installed here")
     with pytest.raises(LingualignError, match=r"pip install 'lingualign\[gpu\]'"):
-        engine({"name": "vllm", "model": "m"})
+        build(ENGINES.validate({"name": "vllm", "model": "m"})).generate([Request(2, prompt="x")])
+
+
+# ---------------------------------------------------------------- candidates: next-token probabilities
+
+
+def test_transformers_engine_gives_each_single_token_candidates_probability(tiny_engine: Engine) -> None:
+    messages = ({"role": "user", "content": "Rate it."}, {"role": "assistant", "content": "Rating: [["})
+    (generation,) = tiny_engine.generate(
+        [Request(4, messages=messages, continue_final=True, candidates=("1", "5", "10"))]
+    )
+    assert set(generation.probabilities) == {"1", "5"}  # "10" is two tokens for this tokenizer
+    assert all(0 < p < 1 for p in generation.probabilities.values()) and generation.text in {"1", "5"}
+    again = tiny_engine.generate([Request(4, messages=messages, continue_final=True, candidates=("1", "5", "10"))] * 3)
+    assert all(g.probabilities == generation.probabilities for g in again)  # batching changes nothing
+
+
+def test_openai_engine_reads_candidates_from_the_first_tokens_top_logprobs() -> None:
+    import math
+
+    top = [
+        {"token": "7", "logprob": math.log(0.5)},
+        {"token": "8", "logprob": math.log(0.25)},
+        {"token": "x", "logprob": -3.0},
+    ]
+    reply = {
+        "choices": [
+            {
+                "message": {"content": "7"},
+                "finish_reason": "length",
+                "logprobs": {"content": [{"token": "7", "top_logprobs": top}]},
+            }
+        ]
+    }
+    server = ScriptedServer(respond=lambda body: reply)
+    try:
+        (generation,) = openai_engine(server.url).generate(
+            [Request(4, messages=({"role": "user", "content": "Rate"},), candidates=("7", "8", "9"))]
+        )
+    finally:
+        server.close()
+    assert generation.probabilities == {"7": 0.5, "8": 0.25, "9": 0.0}
+    body = server.requests[0]["body"]
+    assert (body["max_tokens"], body["logprobs"], body["top_logprobs"]) == (1, True, 20)
+
+
+@dataclass
+class Logprob:  # the fields of vllm's Logprob that the engine reads
+    logprob: float
+    decoded_token: str
+
+
+def test_vllm_maps_candidates_to_the_first_tokens_logprobs() -> None:
+    import math
+
+    assert sampling_params(Request(9, prompt="x", candidates=("1",)))["logprobs"] == 20
+    logprobs = [{11: Logprob(math.log(0.75), "3"), 12: Logprob(math.log(0.125), "4")}]
+    output = RequestOutput([CompletionOutput("3", "length", [11], logprobs)])
+    assert generation(output, ("3", "4", "5")).probabilities == {"3": 0.75, "4": 0.125, "5": 0.0}

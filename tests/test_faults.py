@@ -112,6 +112,7 @@ def test_full_disk_or_read_only_folder_fails_clearly_and_keeps_earlier_outputs(
 # the stage keeps nothing partial, so it is killed a random 1-3 s after it starts).
 KILLED = {
     "translate": ("lingualign translate", "cache/translate/*.jsonl"),
+    "generate": ("lingualign generate", "cache/generate/*.jsonl"),
     "score": ("lingualign score", None),
     "sft@orca": ("lingualign sft --dataset orca", "models/checkpoints/sft-orca/checkpoint-*/trainer_state.json"),
     "merge": ("lingualign merge", None),
@@ -123,10 +124,10 @@ KILLED = {
 RUN_ONLY = "cache/"
 
 
-def fault_params(project: Path, tiny_lm: Path) -> None:
+def fault_params(project: Path, tiny_lm: Path, judge_url: str) -> None:
     from test_pipeline_models import tiny_params, write_params
 
-    params = tiny_params(project, tiny_lm)
+    params = tiny_params(project, tiny_lm, judge_url)
     for section in ("sft", "dpo"):
         params[section]["trainer"]["save_steps"] = 1
     # A tiny model's answers are not German and would score 1 unasked: with this much prose
@@ -198,11 +199,13 @@ def cache_lines(folder: Path) -> int:
     return sum(len(p.read_text().splitlines()) for p in folder.glob("*.jsonl"))
 
 
-def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(tmp_path: Path, tiny_lm: Path) -> None:
+def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(
+    tmp_path: Path, tiny_lm: Path, judge_url: str
+) -> None:
     uninterrupted, interrupted = copy_project(tmp_path / "uninterrupted"), copy_project(tmp_path / "interrupted")
     envs = {}
     for project in (uninterrupted, interrupted):
-        fault_params(project, tiny_lm)
+        fault_params(project, tiny_lm, judge_url)
         # Each project its own MLflow store: the two runs go side by side (283 s for this test,
         # about 9 min one after the other), and a killed run must not lock the other's database.
         envs[project] = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlflow.db"})
@@ -232,7 +235,7 @@ def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(tmp_
     assert metrics == expected_metrics
     # What a killed stage had finished was reused: nothing was translated or judged twice, and
     # training went on from a checkpoint.
-    for cache in ("cache/translate", "cache/judge/dpo"):
+    for cache in ("cache/translate", "cache/generate", "cache/judge/dpo"):
         assert cache_lines(interrupted / cache) == cache_lines(uninterrupted / cache)
     assert json.loads((interrupted / "metrics" / "translate.json").read_text())["run"]["cache_hits"] > 0
     for stage in ("sft/orca", "dpo"):

@@ -147,3 +147,44 @@ def test_stage_writes_disjoint_splits_and_sft_from_train_only(tmp_path: Path) ->
 def test_window_must_be_ordered() -> None:
     with pytest.raises(SettingsError, match=r"margin_min \(0.5\) must not exceed margin_max \(0.1\)"):
         window(0.5, 0.1)
+
+
+def test_sft_share_keeps_sft_and_dpo_prompts_disjoint_and_the_test_split_apart(tmp_path: Path) -> None:
+    rows = [r for i in range(200) for r in (row(f"p{i}", "a", 1.0, "m1"), row(f"p{i}", "b", 2.0, "m2"))]
+    pq.write_table(pa.Table.from_pylist(rows, SCORED), tmp_path / "scored.parquet")
+    paths = [tmp_path / name for name in ("train.parquet", "test.parquet", "sft.parquet", "margins.csv")]
+    metrics = pairs_stage(window(0.5, 5.0, test_share=0.2, sft_share=0.4), tmp_path / "scored.parquet", *paths)
+    train, test, sft = ({r["prompt_id"] for r in pq.read_table(p).to_pylist()} for p in paths[:3])
+    assert train and test and sft and not (train & sft) and not (test & (train | sft))
+    assert len(train | test | sft) == 200
+    assert metrics["prompts"] == {"dpo": len(train), "sft": len(sft), "test": len(test)}
+    assert 0.3 < len(sft) / (len(sft) + len(train)) < 0.5  # about sft_share of the train prompts
+    without = pairs_stage(window(0.5, 5.0, test_share=0.2), tmp_path / "scored.parquet", *paths)
+    assert "prompts" not in without and {r["prompt_id"] for r in pq.read_table(paths[0]).to_pylist()} == train | sft
+
+
+def test_generated_samples_pair_among_themselves_beside_the_datasets_own_responses() -> None:
+    own = [row("p", "a", 1.0, "m1", dataset="uf"), row("p", "b", 4.0, "m2", dataset="uf")]
+    generated = [row("p", f"s{k}", score, "smol", dataset="generated") for k, score in enumerate((2.0, 3.5, 2.5))]
+    pairing = build_pairs(own + generated, window(0.5, 5.0))
+    by_dataset = {pair["dataset"]: pair for pair in pairing.pairs}
+    assert set(by_dataset) == {"uf", "generated"}
+    assert (by_dataset["generated"]["chosen"][0]["content"], by_dataset["generated"]["rejected"][0]["content"]) == (
+        "s1 (de)",
+        "s0 (de)",
+    )
+    assert by_dataset["generated"]["source_model"] == "smol" and by_dataset["uf"]["margin"] == 3.0
+    assert {(r["dataset"], r["messages"][-1]["content"]) for r in pairing.sft} == {
+        ("uf", "b (de)"),
+        ("generated", "s1 (de)"),
+    }
+
+
+def test_a_dataset_can_have_its_own_gap_window() -> None:
+    rows = [row("p", "a", 4.40, "smol", dataset="generated"), row("p", "b", 4.45, "smol", dataset="generated")]
+    rows += [row("q", "a", 1.0, "m", dataset="uf"), row("q", "b", 1.05, "m", dataset="uf")]
+    settings = window(0.5, 10.0, windows={"generated": {"min": 0.01, "max": 1.0}})
+    pairing = build_pairs(rows, settings)
+    assert [pair["dataset"] for pair in pairing.pairs] == ["generated"] and pairing.dropped["margin_below_window"] == 1
+    with pytest.raises(SettingsError, match=r"windows.generated: min \(1.0\) must not exceed max \(0.1\)"):
+        window(0.5, 10.0, windows={"generated": {"min": 1.0, "max": 0.1}})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import run
@@ -22,13 +23,17 @@ pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them
 MODELS = ("base", "sft_orca", "sft_support_tickets", "merged", "dpo")
 
 
-def tiny_params(project: Path, tiny_lm: Path) -> dict:
+def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
     params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
     params["translate"]["max_new_tokens"] = 4
     params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
+    params["generate"]["sources"]["smollm2"].update({"model": str(tiny_lm), "batch_size": 4})
+    params["generate"]["max_new_tokens"] = 6
+    judge = {"name": "openai", "model": str(tiny_lm), "base_url": judge_url, "served_model": "judge"}
+    params["score"]["scorer"]["scorers"][1].update({"engine": judge, "reply_prefix": ""})
     params["sft"]["base_model"] = str(tiny_lm)
     params["sft"]["trainer"].update({"max_steps": 2, "max_length": 64})
     params["merge"]["config"]["base_model"] = str(tiny_lm)
@@ -59,24 +64,24 @@ def write_params(project: Path, params: dict) -> None:
 
 
 def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(
-    project: Path, tiny_lm: Path
+    project: Path, tiny_lm: Path, judge_url: str
 ) -> None:
-    params = tiny_params(project, tiny_lm)
+    params = tiny_params(project, tiny_lm, judge_url)
     write_params(project, params)
 
     first = stages_run(run(["dvc", "repro", "report"], cwd=project).stdout)
     assert sorted(first[:2]) == ["ingest", "models@tiny"]
-    assert first[2:10] == [
-        "translate",
-        "score",
-        "pairs",
-        "sft@orca",
-        "sft@support_tickets",
-        "merge",
-        "reference",
-        "dpo",
-    ]
-    assert sorted(first[10:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
+    order = ["translate", "generate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
+    assert first[2:11] == order
+    assert sorted(first[11:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
+    # The FuseChat path: samples of the one source model, judged, paired within that model.
+    generated = json.loads((project / "metrics" / "generate.json").read_text())
+    assert generated["prompts"] == 4 and generated["sources"]["smollm2"]["samples"] > 0
+    splits = ("train", "test")
+    pairs = [p for split in splits for p in pq.read_table(project / "data" / "pairs" / f"{split}.parquet").to_pylist()]
+    assert any(p["dataset"] == "generated" and p["source_model"] == "smollm2" for p in pairs)
+    counted = json.loads((project / "metrics" / "pairs.json").read_text())["pairs"]["datasets"]["generated"]
+    assert counted["train"] + counted["test"] == sum(p["dataset"] == "generated" for p in pairs)
     dpo = json.loads((project / "metrics" / "dpo.json").read_text())
     assert dpo["steps"] == 2 and "heldout" not in dpo  # evaluate measures held-out preference, for every model
     curves = (project / "metrics" / "plots" / "dpo_curves.csv").read_text().splitlines()

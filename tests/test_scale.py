@@ -135,3 +135,25 @@ def test_shipped_accelerate_configs_load(name: str) -> None:
 
     config = ClusterConfig.from_yaml_file(ROOT / "configs" / "accelerate" / f"{name}.yaml")
     assert config.distributed_type.value == {"ddp": "MULTI_GPU", "deepspeed_zero3": "DEEPSPEED", "fsdp": "FSDP"}[name]
+
+
+@pytest.mark.slow
+def test_sampling_on_a_two_worker_ray_cluster_matches_the_single_process_run(tiny_lm: Path, tmp_path: Path) -> None:
+    import ray
+    from test_generate import settings, translated
+
+    from lingualign.generate import generate_stage
+
+    engine = {"name": "transformers", "model": str(tiny_lm), "device": "cpu", "batch_size": 2}
+    source = translated(tmp_path, 4)
+    single = generate_stage(
+        settings(sources={"tiny": engine}, max_new_tokens=6), source, tmp_path / "single.parquet", tmp_path / "c1"
+    )
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local cluster of two workers
+    try:
+        spread_settings = settings(sources={"tiny": engine | {"ray": {"workers": 2}}}, max_new_tokens=6)
+        spread = generate_stage(spread_settings, source, tmp_path / "ray.parquet", tmp_path / "c2")
+    finally:
+        ray.shutdown()
+    assert spread["run"]["sampled"] == single["run"]["sampled"] == 12
+    assert pq.read_table(tmp_path / "ray.parquet").equals(pq.read_table(tmp_path / "single.parquet"))

@@ -3,6 +3,7 @@ a scorer registered from this file alone scoring through the stage."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import torch
 
 from lingualign.contracts import TRANSLATED
+from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.errors import SettingsError
 from lingualign.io import write_parquet
 from lingualign.registry import PluginSettings
@@ -153,7 +155,109 @@ class LengthScorer(Scorer):
 def test_a_scorer_registered_in_one_file_scores_through_the_stage(tmp_path: Path) -> None:
     write_parquet(tmp_path / "translated.parquet", translated_table(4), TRANSLATED)
     settings = parse_settings(ScoreSettings, {"scorer": {"name": "length", "per_char": 0.5}}, "score")
-    metrics = score_stage(settings, tmp_path / "translated.parquet", tmp_path / "scored.parquet", tmp_path / "cache")
+    metrics = score_stage(settings, [tmp_path / "translated.parquet"], tmp_path / "scored.parquet", tmp_path / "cache")
     scored = pa.parquet.read_table(tmp_path / "scored.parquet").to_pylist()
     assert [row["score"] for row in scored] == [len(row["response_de"]) * 0.5 for row in scored]
     assert {row["scorer"] for row in scored} == {"length:0.5"} and metrics["run"]["scored"] == 4
+
+
+# ---------------------------------------------------------------- the LLM judge
+
+
+class VerdictSettings(EngineSettings):
+    verdicts: dict[str, str] = {}
+
+
+@ENGINES.register("verdicts", VerdictSettings)
+class VerdictEngine(Engine):
+    """A judge that finds a key of ``verdicts`` in the prompt and replies with its verdict."""
+
+    asked: list[Request] = []
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        VerdictEngine.asked += list(requests)
+        verdicts = self.settings.verdicts  # type: ignore[attr-defined]
+        replies = [next((v for k, v in verdicts.items() if k in r.messages[1]["content"]), "") for r in requests]  # type: ignore[index]
+        return [Generation(reply, False) for reply in replies]
+
+
+JUDGED = {"Antwort eins": "7]]", "Antwort zwei": "no rating", "Antwort drei": "2]] or [[9]]", "Antwort vier": "12]]"}
+
+
+def judged_table() -> pa.Table:
+    table = translated_table(4)
+    return table.set_column(table.schema.get_field_index("response_de"), "response_de", pa.array(list(JUDGED)))
+
+
+def judge_settings(**extra: Any) -> dict[str, Any]:
+    engine = {"name": "verdicts", "model": "judge", "verdicts": JUDGED}
+    return {"name": "judge", "engine": engine, "reply_prefix": "Rating: [[", "max_new_tokens": 8} | extra
+
+
+def test_the_judge_rates_with_mt_benchs_prompt_and_leaves_unparseable_replies_unscored(tmp_path: Path) -> None:
+    VerdictEngine.asked.clear()
+    settings = parse_settings(ScoreSettings, {"scorer": judge_settings()}, "score")
+    scores, scorer = scores_of(settings, judged_table(), tmp_path / "cache")
+    # No rating, two ratings and one outside 1-10 are unparseable: counted, never scored.
+    assert scores == [7.0, None, None, None] and scorer.report() == {"rated": 1, "unparseable": 3}
+    system, user, prefix = VerdictEngine.asked[0].messages  # type: ignore[misc]
+    assert system["content"] == "You are a helpful assistant." and "impartial judge" in user["content"]
+    assert (
+        "[Question]\nSei kurz.\n\nFrage 0?\n" in user["content"]
+    )  # the system prompt is part of the task and "Answer]\nAntwort eins\n[The End" in user["content"]
+    assert prefix == {"role": "assistant", "content": "Rating: [["} and VerdictEngine.asked[0].continue_final
+    again, scorer = scores_of(settings, judged_table(), tmp_path / "cache")
+    assert again == scores and scorer.run == {"cache_hits": 4, "scored": 0} and len(VerdictEngine.asked) == 4
+
+
+def test_a_rubric_must_be_a_single_answer_prompt(tmp_path: Path) -> None:
+    settings = parse_settings(ScoreSettings, {"scorer": judge_settings(rubric="pair-v2")}, "score")
+    with pytest.raises(
+        SettingsError, match=r"score.scorer.rubric: no single-answer prompt 'pair-v2' \(known: single-v1"
+    ):
+        scores_of(settings, judged_table(), tmp_path)
+
+
+def test_fallback_keeps_the_datasets_ratings_and_judges_the_rest(tmp_path: Path) -> None:
+    table = judged_table()
+    table = table.set_column(table.schema.get_field_index("rating"), "rating", pa.array([None, 3.0, None, 4.0]))
+    table = table.set_column(table.schema.get_field_index("label"), "label", pa.array([None] * 4, pa.string()))
+    settings = parse_settings(
+        ScoreSettings, {"scorer": {"name": "fallback", "scorers": ["ratings", judge_settings()]}}, "score"
+    )
+    result, metrics = score_table(table, settings, SCORERS.get("fallback")(settings.scorer, tmp_path))
+    assert result.column("score").to_pylist() == [7.0, 3.0, None, 4.0]
+    # A row no scorer could score keeps the fallback's own name.
+    chain = "fallback(ratings:overall,judge:judge:single-v1)"
+    assert result.column("scorer").to_pylist() == ["judge:judge:single-v1", "ratings:overall", chain, "ratings:overall"]
+    assert metrics["report"] == {"judge:judge:single-v1": {"rated": 1, "unparseable": 1}}
+
+
+class OddsSettings(EngineSettings):
+    odds: dict[str, dict[str, float]] = {}
+
+
+@ENGINES.register("odds", OddsSettings)
+class OddsEngine(Engine):
+    """A judge that gives each rating a probability, by the answer it is asked about."""
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        odds = self.settings.odds  # type: ignore[attr-defined]
+        found = [next((v for k, v in odds.items() if k in r.messages[1]["content"]), {}) for r in requests]  # type: ignore[index]
+        return [
+            Generation("", False, 1, {c: chances.get(c, 0.0) for c in r.candidates})
+            for r, chances in zip(requests, found, strict=True)
+        ]
+
+
+def test_an_expected_rating_weighs_each_rating_by_its_probability(tmp_path: Path) -> None:
+    odds = {
+        "Antwort eins": {"5": 0.6, "7": 0.2},
+        "Antwort zwei": {"9": 0.1},
+        "Antwort drei": {},
+        "Antwort vier": {"1": 0.5, "2": 0.5},
+    }
+    scorer = judge_settings(engine={"name": "odds", "model": "judge", "odds": odds}, expected=True)
+    scores, judge = scores_of(parse_settings(ScoreSettings, {"scorer": scorer}, "score"), judged_table(), tmp_path)
+    assert scores == [5.5, 9.0, None, 1.5]  # (5 x 0.6 + 7 x 0.2) / 0.8; no rating with any probability: unscored
+    assert judge.report() == {"rated": 3, "unparseable": 1}

@@ -19,7 +19,7 @@ import yaml
 
 from lingualign.errors import LingualignError
 from lingualign.io import file_md5
-from lingualign.tracking import OUTPUT_TAG_PREFIX, project_root, tracking_uri
+from lingualign.tracking import OUTPUT_TAG_PREFIX, mlflow_key, project_root, tracking_uri
 
 
 def lock_stages(root: Path) -> dict[str, dict[str, Any]]:
@@ -88,7 +88,7 @@ def mlflow_run(path: str, md5: str) -> Any | None:
     mlflow.set_tracking_uri(tracking_uri())
     runs = mlflow.search_runs(
         search_all_experiments=True,
-        filter_string=f"tags.`{OUTPUT_TAG_PREFIX}{path}` = '{md5}'",
+        filter_string=f"tags.`{mlflow_key(OUTPUT_TAG_PREFIX + path)}` = '{md5}'",
         order_by=["start_time DESC"],
         max_results=1,
         output_format="list",

@@ -1,42 +1,50 @@
-"""merge: combine fine-tunes of one base with mergekit, offline and reproducibly.
+"""merge: combine fine-tunes with mergekit, offline and reproducibly.
 
-    lingualign merge --out models/merged --metrics metrics/merge.json
+``merge.config`` is a mergekit configuration exactly as mergekit's YAML takes it, and mergekit
+validates it:
 
-``merge.config`` is a mergekit configuration exactly as mergekit's YAML takes it (any method it
-registers: linear, slerp, ties, dare_ties, dare_linear, task_arithmetic, della, breadcrumbs,
-model_stock, passthrough, ...), so the published ``dare_ties`` recipe with ``density`` and
-``weight`` per model, ``int8_mask`` and ``dtype`` is written as is. Two things are never left
-to defaults: ``random_seed`` (DARE drops parameters at random) and ``normalize`` (``dare_ties``
-does not normalize by default); both come from this stage's settings.
+- any method mergekit registers (linear, slerp, ties, dare_ties, della, model_stock, ...), so the
+  published ``dare_ties`` recipe with ``density`` and ``weight`` per model is written as is;
+- layer stacking: ``merge_method: passthrough`` with ``slices`` of layer ranges;
+- a Franken-MoE (mergekit-moe's YAML: ``base_model``, ``gate_mode`` hidden / cheap_embed /
+  random, ``experts`` with ``source_model`` and ``positive_prompts``, ``experts_per_token``,
+  ``dtype``): a Mixtral-layout model from the fine-tunes.
 
-Before merging, every model's vocabulary must equal the base model's; otherwise the stage stops
-and says which model differs and how. Local model paths are made absolute: mergekit asks the
-hub about relative paths, which fails offline.
+Two things are never left to defaults: ``random_seed`` (DARE drops parameters at random, random
+gates are random) and ``normalize`` (``dare_ties`` does not normalize by default). Vocabularies
+must equal the base model's unless the config aligns them itself (``tokenizer_source`` or a
+``tokenizer`` block, mergekit's own mechanism). Local paths are made absolute: mergekit asks the
+hub about relative ones, which fails offline.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import math
 import resource
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from lingualign.devices import check_model_folder
-from lingualign.errors import LingualignError
+from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
 PARAMS = ("merge",)
+GATE_MODES = ("hidden", "hidden_avg", "hidden_last", "cheap_embed", "random", "uniform_random")
 
 
 class MergeSettings(Settings):
     config: dict[str, Any] = Field(
-        description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...)"
+        description="A mergekit configuration (merge_method, base_model, models, parameters, dtype, ...) or a "
+        "mergekit-moe one (base_model, gate_mode, experts, ...)"
     )
-    random_seed: int = Field(description="Seed for DARE/DELLA's random drops: always explicit")
+    random_seed: int = Field(description="Seed for DARE/DELLA's random drops and random gates: always explicit")
     normalize: bool = Field(description="Divide by the sum of weights: always explicit")
     out_shard_size: str = Field(
         default="5B",
@@ -44,15 +52,33 @@ class MergeSettings(Settings):
         description="Parameters per output shard (mergekit's option): the writer holds one shard in memory",
     )
 
+    def is_moe(self) -> bool:
+        return "experts" in self.config
+
+
+def absolute_paths(value: Any) -> Any:
+    """Every string in the config that names an existing local folder, made absolute."""
+    if isinstance(value, dict):
+        return {key: absolute_paths(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [absolute_paths(item) for item in value]
+    if isinstance(value, str) and ("/" in value or value.startswith(".")) and Path(value).exists():
+        return str(Path(value).resolve())
+    return value
+
+
+def validation_error(exc: Any, where: str) -> SettingsError:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    return SettingsError(f"{where}.config.{key}: {first['msg']}")
+
 
 def mergekit_config(settings: MergeSettings, where: str = "merge") -> Any:
     """The validated mergekit configuration, with absolute local paths and explicit normalize."""
     from mergekit.config import MergeConfiguration
     from pydantic import ValidationError
 
-    from lingualign.errors import SettingsError
-
-    raw = _absolute_paths(settings.config)
+    raw = absolute_paths(settings.config)
     method = method_spec(raw.get("merge_method"), where)
     if "normalize" in {parameter.name for parameter in method.parameters}:
         parameters = dict(raw.get("parameters") or {})
@@ -63,50 +89,40 @@ def mergekit_config(settings: MergeSettings, where: str = "merge") -> Any:
             )
         raw["parameters"] = parameters | {"normalize": settings.normalize}
     try:
-        config = MergeConfiguration.model_validate(raw)
+        return MergeConfiguration.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise SettingsError(f"{where}.config.{key}: {first['msg']}") from None
-    return config
+        raise validation_error(exc, where) from None
+
+
+def moe_config(settings: MergeSettings, where: str = "merge") -> Any:
+    """The validated mergekit-moe configuration (its unknown gate modes named here: mergekit would
+    fail on them with an unrelated TypeError)."""
+    from mergekit.moe.config import MoEMergeConfig
+    from pydantic import ValidationError
+
+    raw = absolute_paths(settings.config)
+    if raw.get("gate_mode", "hidden") not in GATE_MODES:
+        raise SettingsError(
+            f"{where}.config.gate_mode: unknown gate mode {raw['gate_mode']!r} (known: {', '.join(GATE_MODES)})"
+        )
+    try:
+        return MoEMergeConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, where) from None
 
 
 def method_spec(name: Any, where: str) -> Any:
     """mergekit's spec of a registered method, or a settings error that lists the known ones."""
     from mergekit.merge_methods import get, registered_methods
 
-    from lingualign.errors import SettingsError
-
     try:
         return get(str(name)).spec
     except RuntimeError:
         known = sorted(method.spec.name for method in registered_methods())
+        hint = "; a mergekit-moe config names its 'experts'" if name is None else ""
         raise SettingsError(
-            f"{where}.config.merge_method: unknown method {name!r} (known: {', '.join(known)})"
+            f"{where}.config.merge_method: unknown method {name!r} (known: {', '.join(known)}){hint}"
         ) from None
-
-
-def _absolute_paths(raw: dict[str, Any]) -> dict[str, Any]:
-    def fix(value: Any) -> Any:
-        return str(Path(value).resolve()) if isinstance(value, str) and Path(value).exists() else value
-
-    def fix_entry(entry: Any) -> Any:
-        return entry | {"model": fix(entry.get("model"))} if isinstance(entry, dict) else entry
-
-    out = dict(raw)
-    if "base_model" in out:
-        out["base_model"] = fix(out["base_model"])
-    # Anything not shaped as mergekit expects is left for its validation to report.
-    if isinstance(out.get("models"), list):
-        out["models"] = [fix_entry(entry) for entry in out["models"]]
-    if isinstance(out.get("slices"), list):
-        out["slices"] = [
-            s | {"sources": [fix_entry(item) for item in s["sources"]]}
-            if isinstance(s, dict) and isinstance(s.get("sources"), list)
-            else s
-            for s in out["slices"]
-        ]
-    return out
 
 
 def key_of_value(tree: Any, value: Any, prefix: str = "config") -> str | None:
@@ -122,49 +138,120 @@ def key_of_value(tree: Any, value: Any, prefix: str = "config") -> str | None:
     return None
 
 
-def model_paths(config: Any) -> list[str]:
-    return sorted({str(model.model.path) for model in config.referenced_models()})
+def leaves(tree: Any, prefix: str = "config") -> Iterator[tuple[str, str]]:
+    """(dotted key, name) of every scalar in a params tree."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else ()
+    for name, child in items:
+        if isinstance(child, (dict, list)):
+            yield from leaves(child, f"{prefix}.{name}")
+        else:
+            yield f"{prefix}.{name}", str(name)
 
 
-def check_vocabularies(paths: list[str]) -> None:
-    """Stop before merging if any two models disagree on vocabulary size or tokens."""
+def key_named_in(tree: Any, message: str) -> str | None:
+    """The dotted key of the parameter a message names first (``Epsilon must be ...``)."""
+    keys = list(leaves(tree))
+    for word in message.lower().replace("`", " ").split():
+        found = next((key for key, name in keys if name.lower() == word), None)
+        if found:
+            return found
+    return None
+
+
+def check_vocabularies(reference: str, others: list[str]) -> None:
+    """Stop before merging if a model disagrees with ``reference`` on vocabulary size or tokens."""
     from transformers import AutoConfig, AutoTokenizer
 
-    for path in paths:
+    for path in (reference, *others):
         check_model_folder(path)
-    reference = paths[0]
     ref_size = AutoConfig.from_pretrained(reference).vocab_size
     ref_vocab = AutoTokenizer.from_pretrained(reference).get_vocab()
-    for path in paths[1:]:
+    hint = "; give mergekit's tokenizer_source (e.g. union) to merge them anyway"
+    for path in others:
         size = AutoConfig.from_pretrained(path).vocab_size
         if size != ref_size:
             raise LingualignError(
-                f"merge: vocabularies differ: {path} has vocab_size {size}, {reference} has {ref_size}"
+                f"merge: vocabularies differ: {path} has vocab_size {size}, {reference} has {ref_size}{hint}"
             )
         vocab = AutoTokenizer.from_pretrained(path).get_vocab()
         if vocab != ref_vocab:
             only_here = sorted(set(vocab.items()) - set(ref_vocab.items()))[:3]
             raise LingualignError(
-                f"merge: tokenizers differ: {path} maps tokens differently from {reference}, e.g. {only_here}"
+                f"merge: tokenizers differ: {path} maps tokens differently from {reference}, e.g. {only_here}{hint}"
             )
 
 
-def merge(settings: MergeSettings, out: Path, where: str = "merge") -> dict[str, Any]:
-    from mergekit.common import parse_kmb
-    from mergekit.merge import run_merge
-    from mergekit.options import MergeOptions
+@contextlib.contextmanager
+def mergekit_errors(settings: MergeSettings, where: str) -> Iterator[list[str]]:
+    """mergekit's own complaints as one line naming the key: pydantic errors of parameter values
+    it checks only when it applies them, ValueErrors of its merge methods, and the ``sys.exit``
+    of mergekit-moe after it logged why."""
     from pydantic import ValidationError
 
-    from lingualign.errors import SettingsError
+    logged: list[str] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    try:
+        yield logged
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = key_of_value(settings.config, first["input"]) or "config"
+        raise SettingsError(f"{where}.{key}: {first['msg']} (got {first['input']!r})") from None
+    except (ValueError, RuntimeError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SettingsError(f"{where}.{key_named_in(settings.config, message) or 'config'}: {message}") from None
+    except SystemExit:
+        raise SettingsError(
+            f"{where}.config: mergekit-moe refused it: {logged[-1] if logged else 'see its log above'}"
+        ) from None
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+
+def merge(settings: MergeSettings, out: Path, where: str = "merge") -> dict[str, Any]:
     from lingualign.io import atomic_path
 
-    config = mergekit_config(settings, where)
-    paths = model_paths(config)
+    config = moe_config(settings, where) if settings.is_moe() else mergekit_config(settings, where)
+    started = time.perf_counter()
+    with atomic_path(out, directory=True) as tmp:
+        if settings.is_moe():
+            method, models = "moe", merge_moe(settings, config, tmp, where)
+        else:
+            method, models = merge_config(settings, config, tmp, where)
+    seconds = time.perf_counter() - started
+    return {
+        "method": method,
+        "models": models,
+        "parameters": count_parameters(out),
+        # Time and memory depend on the machine; they sit apart from what the merge produced.
+        "run": {
+            "seconds": round(seconds, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        },
+    }
+
+
+def local_models(paths: list[str]) -> None:
     missing = [path for path in paths if not Path(path).is_dir()]
     if missing:
         raise LingualignError(f"merge: model folder(s) not found: {missing}")
-    check_vocabularies(paths)
-    started = time.perf_counter()
+
+
+def merge_config(settings: MergeSettings, config: Any, out: Path, where: str) -> tuple[str, int]:
+    """A mergekit (non-MoE) merge into ``out``; returns the method and the number of models."""
+    from mergekit.common import parse_kmb
+    from mergekit.merge import run_merge
+    from mergekit.options import MergeOptions
+
+    listed = [str(m.model.model.path) for m in config.models or []]
+    listed += [str(source.model.model.path) for piece in config.slices or [] for source in piece.sources]
+    # In the config's order (mergekit's referenced_models is a set): without a base, the first model leads.
+    paths = list(dict.fromkeys([*listed, *sorted(str(m.model.path) for m in config.referenced_models())]))
+    local_models(paths)
+    if config.tokenizer_source is None and config.tokenizer is None:
+        reference = str(config.base_model.model.path) if config.base_model else paths[0]
+        check_vocabularies(reference, [path for path in paths if path != reference])
     options = MergeOptions(
         out_shard_size=parse_kmb(settings.out_shard_size),
         cuda=False,
@@ -175,26 +262,41 @@ def merge(settings: MergeSettings, out: Path, where: str = "merge") -> dict[str,
         allow_crimes=False,
         quiet=False,
         safe_serialization=True,
+        clone_tensors=True,  # layer stacking repeats tensors
     )
-    with atomic_path(out, directory=True) as tmp:
-        try:
-            run_merge(config, out_path=str(tmp), options=options)
-        except ValidationError as exc:
-            # mergekit checks parameter values (weight, density, ...) only when it applies them.
-            first = exc.errors()[0]
-            key = key_of_value(settings.config, first["input"]) or "config"
-            raise SettingsError(f"{where}.{key}: {first['msg']} (got {first['input']!r})") from None
-    seconds = time.perf_counter() - started
-    return {
-        "method": config.merge_method,
-        "models": len(paths),
-        "parameters": count_parameters(out),
-        # Time and memory depend on the machine; they sit apart from what the merge produced.
-        "run": {
-            "seconds": round(seconds, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        },
-    }
+    with mergekit_errors(settings, where):
+        run_merge(config, out_path=str(out), options=options)
+    return config.merge_method, len(paths)
+
+
+def merge_moe(settings: MergeSettings, config: Any, out: Path, where: str) -> int:
+    """A mergekit-moe merge into ``out``; returns the number of experts."""
+    from mergekit.common import parse_kmb
+    from mergekit.options import MergeOptions
+    from mergekit.scripts.moe import build
+    from transformers import AutoTokenizer, set_seed
+
+    base = str(config.base_model.model.path)
+    experts = [str(expert.source_model.model.path) for expert in config.experts]
+    local_models([base, *experts])
+    check_vocabularies(base, [path for path in experts if path != base])
+    options = MergeOptions(
+        out_shard_size=parse_kmb(settings.out_shard_size),
+        cuda=False,
+        device="cpu",
+        copy_tokenizer=False,
+        lazy_unpickle=False,
+        write_model_card=False,
+        random_seed=settings.random_seed,
+        safe_serialization=True,
+        quiet=True,
+    )
+    set_seed(settings.random_seed)  # mergekit-moe's build() seeds nothing itself; random gates are random
+    with mergekit_errors(settings, where):
+        build(config, out_path=str(out), merge_options=options, device="cpu")
+    # build() would save the tokenizer with its pad token changed; the base's own goes with the model.
+    AutoTokenizer.from_pretrained(base).save_pretrained(out)
+    return len(experts)
 
 
 def count_parameters(folder: Path) -> int:

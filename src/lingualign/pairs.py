@@ -1,9 +1,5 @@
 """pairs: scored responses -> DPO preference pairs (TRL conversational format) and an SFT set.
 
-    lingualign pairs --in data/scored.parquet --train data/pairs/train.parquet \\
-        --test data/pairs/test.parquet --sft data/sft.parquet \\
-        --metrics metrics/pairs.json --plot metrics/plots/pair_margins.csv
-
 The FuseChat-3.0 rule: for each prompt, the best response against the worst, taken from the
 same source model where the data has several responses of one model, and kept only when the
 score gap lies in ``[margin_min, margin_max]`` (both edges inclusive). Datasets that pair
@@ -12,7 +8,10 @@ responses themselves (orca's and argilla's chosen/rejected) pass through as they
 responses and gaps outside the window are dropped and counted.
 
 Prompts are split into train and test by a hash of ``prompt_id`` (no prompt on both sides; the
-same split on every machine and run). The SFT set is the best response of every train prompt.
+same split on every machine and run). The SFT set is the best response of every train prompt;
+with ``sft_share`` (FuseChat-3.0: 0.4), train prompts are split again, by another hash, into
+those that feed SFT and those that give DPO pairs, so no prompt feeds both. The responses of one
+prompt and dataset are grouped: generated samples (dataset ``generated``) pair among themselves.
 """
 
 from __future__ import annotations
@@ -46,9 +45,17 @@ DROP_REASONS = (
 )
 
 
+class Window(Settings):
+    min: float
+    max: float
+
+
 class PairsSettings(Settings):
     margin_min: float = Field(default=0.01, description="Smallest score gap kept (inclusive); FuseChat-3.0: 0.01")
     margin_max: float = Field(default=0.1, description="Largest score gap kept (inclusive); FuseChat-3.0: 0.1")
+    windows: dict[str, Window] = Field(
+        default_factory=dict, description="Dataset -> its own gap window, where its scorer has another scale"
+    )
     same_source_model: bool = Field(
         default=True, description="Pair within one source model where it has several responses to a prompt"
     )
@@ -59,13 +66,23 @@ class PairsSettings(Settings):
         default_factory=list, description="Leave out responses with these translation flags"
     )
     test_share: float = Field(default=0.1, ge=0, lt=1)
+    sft_share: float | None = Field(
+        default=None, gt=0, lt=1, description="Train prompts that feed SFT alone, the rest DPO alone (FuseChat: 0.4)"
+    )
     split_salt: str = Field(default="lingualign", description="Changes which prompts land in test, deterministically")
 
     @model_validator(mode="after")
     def _window(self) -> PairsSettings:
         if self.margin_min > self.margin_max:
             raise ValueError(f"margin_min ({self.margin_min}) must not exceed margin_max ({self.margin_max})")
+        for dataset, window in self.windows.items():
+            if window.min > window.max:
+                raise ValueError(f"windows.{dataset}: min ({window.min}) must not exceed max ({window.max})")
         return self
+
+    def window(self, dataset: str) -> tuple[float, float]:
+        own = self.windows.get(dataset)
+        return (own.min, own.max) if own else (self.margin_min, self.margin_max)
 
 
 @dataclass
@@ -75,9 +92,22 @@ class Pairing:
     dropped: Counter[str] = field(default_factory=Counter)
 
 
+def _share(*parts: str) -> float:
+    digest = hashlib.sha256("\0".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
 def is_test(prompt_id: str, settings: PairsSettings) -> bool:
-    digest = hashlib.sha256(f"{settings.split_salt}\0{prompt_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < settings.test_share
+    return _share(settings.split_salt, prompt_id) < settings.test_share
+
+
+def role(prompt_id: str, settings: PairsSettings) -> str:
+    """``test``; or, for a train prompt, ``sft`` or ``dpo`` under ``sft_share`` and ``both`` without it."""
+    if is_test(prompt_id, settings):
+        return "test"
+    if settings.sft_share is None:
+        return "both"
+    return "sft" if _share(settings.split_salt, "sft", prompt_id) < settings.sft_share else "dpo"
 
 
 def prompt_messages(row: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -110,9 +140,11 @@ def _rank(row: Mapping[str, Any]) -> tuple[float, str]:
 
 def build_pairs(rows: Iterable[Mapping[str, Any]], settings: PairsSettings) -> Pairing:
     result = Pairing()
-    labelled: dict[tuple[str, int], dict[str, Mapping[str, Any]]] = defaultdict(dict)
-    unlabelled: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    by_prompt: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    # A prompt's rows of one dataset are a group: generated samples (dataset "generated") pair
+    # among themselves, apart from the responses the dataset brought for the same prompt.
+    labelled: dict[tuple[str, str, int], dict[str, Mapping[str, Any]]] = defaultdict(dict)
+    unlabelled: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    by_prompt: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     excluded = set(settings.exclude_flags)
     for row in rows:
         if excluded.intersection(row["flags"]):
@@ -120,18 +152,23 @@ def build_pairs(rows: Iterable[Mapping[str, Any]], settings: PairsSettings) -> P
         elif row["score"] is None:
             result.dropped["unscored"] += 1
         else:
-            by_prompt[row["prompt_id"]].append(row)
+            key = (row["dataset"], row["prompt_id"])
+            by_prompt[key].append(row)
+            if role(row["prompt_id"], settings) == "sft":
+                continue  # FuseChat's split: an SFT prompt gives no pair
             if row["label"] is None:
-                unlabelled[row["prompt_id"]].append(row)
+                unlabelled[key].append(row)
             else:
-                labelled[(row["prompt_id"], row["source_row"])][row["label"]] = row
+                labelled[(*key, row["source_row"])][row["label"]] = row
     for sides in labelled.values():
         _pass_through(sides, settings, result)
     for responses in unlabelled.values():
         for group in _groups(responses, settings):
             _best_vs_worst(group, settings, result)
     result.sft = [
-        _best_response(responses) for prompt_id, responses in by_prompt.items() if not is_test(prompt_id, settings)
+        _best_response(responses)
+        for (_, prompt_id), responses in by_prompt.items()
+        if role(prompt_id, settings) in ("sft", "both")
     ]
     return result
 
@@ -141,7 +178,7 @@ def _pass_through(sides: Mapping[str, Mapping[str, Any]], settings: PairsSetting
         result.dropped["incomplete_pair"] += 1
         return
     pair = make_pair(sides["chosen"], sides["rejected"])
-    if settings.recheck_labels and pair["margin"] < settings.margin_min:
+    if settings.recheck_labels and pair["margin"] < settings.window(pair["dataset"])[0]:
         result.dropped["recheck_failed"] += 1
         return
     result.pairs.append(pair)
@@ -169,11 +206,12 @@ def _best_vs_worst(group: list[Mapping[str, Any]], settings: PairsSettings, resu
     ranked = sorted(group, key=_rank)
     worst, best = ranked[0], ranked[-1]
     margin = best["score"] - worst["score"]
+    low, high = settings.window(best["dataset"])
     if margin == 0:
         result.dropped["tie"] += 1
-    elif margin < settings.margin_min:
+    elif margin < low:
         result.dropped["margin_below_window"] += 1
-    elif margin > settings.margin_max:
+    elif margin > high:
         result.dropped["margin_above_window"] += 1
     else:
         result.pairs.append(make_pair(best, worst))
@@ -202,9 +240,15 @@ def quartiles(values: list[float]) -> dict[str, float | None]:
     }
 
 
-def pairs_metrics(pairing: Pairing, train: list[dict[str, Any]], test: list[dict[str, Any]]) -> dict[str, Any]:
+def pairs_metrics(
+    pairing: Pairing, train: list[dict[str, Any]], test: list[dict[str, Any]], settings: PairsSettings
+) -> dict[str, Any]:
     datasets = sorted({pair["dataset"] for pair in pairing.pairs} | {row["dataset"] for row in pairing.sft})
-    return {
+    split = {}
+    if settings.sft_share is not None:  # FuseChat's split: how many prompts went each way
+        prompts = {row["prompt_id"] for row in pairing.sft} | {pair["prompt_id"] for pair in pairing.pairs}
+        split = {"prompts": dict(sorted(Counter(role(prompt_id, settings) for prompt_id in prompts).items()))}
+    return split | {
         "pairs": {
             "train": len(train),
             "test": len(test),
@@ -243,7 +287,7 @@ def pairs_stage(
     write_parquet(sft_out, pa.Table.from_pylist(pairing.sft, SFT), SFT)
     with atomic_path(plot_out) as tmp:
         tmp.write_text("dataset,margin\n" + "".join(f"{p['dataset']},{p['margin']:.6f}\n" for p in pairing.pairs))
-    return pairs_metrics(pairing, train, test)
+    return pairs_metrics(pairing, train, test, settings)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

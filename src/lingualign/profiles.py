@@ -27,6 +27,7 @@ SECTIONS = {
     "ingest": ("lingualign.ingest", "IngestSettings"),
     "models": ("lingualign.models", "ModelsSettings"),
     "translate": ("lingualign.translate", "TranslateSettings"),
+    "generate": ("lingualign.generate", "GenerateSettings"),
     "score": ("lingualign.score", "ScoreSettings"),
     "pairs": ("lingualign.pairs", "PairsSettings"),
     "sft": ("lingualign.sft", "SFTSettings"),

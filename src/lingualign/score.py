@@ -1,7 +1,9 @@
 """score: one reward score per response, with the scorer's identity beside it.
 
 The scorer comes from the registry in :mod:`lingualign.scorers` (``score.scorer: {name: ...}``):
-``reward_model`` (a sequence-classification reward model) or ``ratings`` (the dataset's own).
+``reward_model`` (a sequence-classification reward model), ``ratings`` (the dataset's own),
+``judge`` (an LLM with a published grading prompt) or ``fallback`` (several, in turn). The stage
+scores the translated rows and the generated samples together.
 ``score.text`` chooses what is scored: the German translation, or the English source (English
 reward models are weaker on German; scoring the source is a sound alternative).
 """
@@ -37,7 +39,7 @@ def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tup
     columns = table.to_pydict()
     scores = scorer.score(columns, settings.text)
     result = table.append_column("score", pa.array(scores, pa.float64())).append_column(
-        "scorer", pa.array([scorer.identity] * table.num_rows, pa.string())
+        "scorer", pa.array(scorer.identities(table.num_rows), pa.string())
     )
     per_dataset: dict[str, dict[str, Any]] = {}
     for dataset in sorted(set(columns["dataset"])):
@@ -48,18 +50,15 @@ def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tup
             "unscored": len(values) - len(present),
             "mean_score": round(sum(present) / len(present), 6) if present else None,
         }
-    return result, {
-        "scorer": scorer.identity,
-        "text": settings.text,
-        "responses": table.num_rows,
-        "datasets": per_dataset,
-    }
+    metrics = {"scorer": scorer.identity, "text": settings.text, "responses": table.num_rows, "datasets": per_dataset}
+    return result, metrics | ({"report": scorer.report()} if scorer.report() else {})
 
 
-def score_stage(settings: ScoreSettings, source: Path, out: Path, cache_dir: Path) -> dict[str, Any]:
+def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_dir: Path) -> dict[str, Any]:
+    """Score the rows of every table in ``sources`` (translated rows, generated samples) together."""
     from lingualign.io import read_parquet, write_parquet
 
-    table = read_parquet(source, TRANSLATED, "translated data")
+    table = pa.concat_tables([read_parquet(source, TRANSLATED, "translated data") for source in sources])
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
     scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache_dir)
@@ -70,7 +69,7 @@ def score_stage(settings: ScoreSettings, source: Path, out: Path, cache_dir: Pat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--in", dest="source", type=Path, required=True, help="Translated rows (Parquet)")
+    parser.add_argument("--in", dest="sources", type=Path, nargs="+", required=True, help="Tables of translated rows")
     parser.add_argument("--out", type=Path, required=True, help="Scored rows (Parquet)")
     parser.add_argument("--cache", type=Path, required=True, help="Scores kept across runs")
     parser.add_argument("--metrics", type=Path, required=True)
@@ -82,5 +81,5 @@ def main(args: argparse.Namespace) -> None:
 
     settings = load_settings(ScoreSettings, args.params, PARAMS)
     run_stage(
-        "score", settings, [args.source], args.metrics, lambda: score_stage(settings, args.source, args.out, args.cache)
+        "score", settings, args.sources, args.metrics, lambda: score_stage(settings, args.sources, args.out, args.cache)
     )

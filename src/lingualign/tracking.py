@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import posixpath
+import re
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -42,6 +44,21 @@ def store_root() -> Path:
 
 def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_root() / 'mlflow.db'}"
+
+
+_REFUSED = re.compile(r"[^\w.\- :/]")  # MLflow's key rule (mlflow/utils/validation.py)
+MAX_KEY = 250
+
+
+def mlflow_key(key: str) -> str:
+    """``key`` as MLflow takes it: a character it refuses escaped by its code (``<`` -> ``_3c_``),
+    slashes escaped where they would make a path MLflow rewrites, at most 250 characters."""
+    safe = _REFUSED.sub(lambda match: f"_{ord(match.group()):x}_", key)
+    if posixpath.normpath(safe) != safe:
+        safe = safe.replace("/", "_2f_")
+    if len(safe) > MAX_KEY:
+        safe = f"{safe[: MAX_KEY - 33]}.{hashlib.md5(safe.encode()).hexdigest()}"
+    return safe
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -121,7 +138,7 @@ class StageRun:
 
     def log_metrics(self, metrics: Mapping[str, Any]) -> None:
         numeric = {
-            key: float(value)
+            mlflow_key(key): float(value)
             for key, value in flatten(metrics).items()
             if isinstance(value, int | float) and not isinstance(value, bool)
         }
@@ -134,7 +151,7 @@ class StageRun:
         """Tag the run with the md5 of a file it wrote: ``lingualign lineage`` finds it by that."""
         from lingualign.io import file_md5
 
-        self._mlflow.set_tag(f"{OUTPUT_TAG_PREFIX}{Path(path).as_posix()}", file_md5(path))
+        self._mlflow.set_tag(mlflow_key(f"{OUTPUT_TAG_PREFIX}{Path(path).as_posix()}"), file_md5(path))
 
 
 @contextlib.contextmanager
@@ -145,11 +162,14 @@ def stage_run(
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
-    experiment = mlflow.set_experiment(os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
+    experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
     lineage = lineage_tags(inputs)
     parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
-    with mlflow.start_run(run_name=stage, parent_run_id=parent, tags={**lineage, **(tags or {}), STAGE_TAG: stage}):
-        mlflow.log_params({key: _param_value(v) for key, v in flatten(params).items()})
+    all_tags = {mlflow_key(key): value for key, value in {**lineage, **(tags or {}), STAGE_TAG: stage}.items()}
+    with mlflow.start_run(run_name=stage, parent_run_id=parent, tags=all_tags):
+        # Params as flat keys to filter and compare by, and whole (user-written keys as they are).
+        mlflow.log_params({mlflow_key(key): _param_value(v) for key, v in flatten(params).items()})
+        mlflow.log_dict(dict(params), "params.json")
         yield StageRun(mlflow)
 
 
@@ -176,6 +196,16 @@ def run_stage(
         run.log_metrics(metrics)
         run.tag_output(metrics_path)
     return metrics
+
+
+def _experiment(mlflow: Any, name: str) -> Any:
+    """The experiment, created where the default store keeps its artifacts: beside mlflow.db in the
+    project, not in the working folder of whichever stage came first (a temporary experiment's
+    copy, which DVC deletes)."""
+    if mlflow.get_experiment_by_name(name) is None and not os.environ.get("MLFLOW_TRACKING_URI"):
+        with contextlib.suppress(mlflow.exceptions.MlflowException):  # created meanwhile by another process
+            mlflow.create_experiment(name, artifact_location=(store_root() / "mlruns").as_uri())
+    return mlflow.set_experiment(name)
 
 
 def _param_value(value: Any) -> str:

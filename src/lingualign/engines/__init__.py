@@ -20,7 +20,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from pydantic import Field
@@ -43,6 +43,9 @@ class Request:
     seed: int | None = None
     stop: tuple[str, ...] = ()
     continue_final: bool = False  # the last message is the start of the reply: continue it
+    # Instead of generating: the probability of each candidate as the next token (an expected
+    # rating, as G-Eval weighs a judge's rating tokens by their probabilities).
+    candidates: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):
@@ -54,7 +57,12 @@ class Request:
         return self.prompt if self.prompt is not None else "\0".join(m["content"] for m in self.messages or ())
 
     def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        """The request's identity: the fields set away from their defaults, so that a field added
+        later leaves every cached request's key as it was."""
+        defaults = {f.name: f.default for f in fields(self)}
+        return json.dumps(
+            {k: v for k, v in asdict(self).items() if v != defaults[k]}, sort_keys=True, ensure_ascii=False
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class Generation:
     text: str
     truncated: bool  # stopped at max_new_tokens rather than at a stop token or string
     tokens: int = 0  # new tokens, where the engine reports them
+    probabilities: dict[str, float] = field(default_factory=dict)  # per candidate, for a request that has them
     cached: bool = field(default=False, compare=False)  # read from the cache by this run, not generated
 
 
@@ -115,11 +124,36 @@ EngineField = ENGINES.field()
 
 
 def build(settings: EngineSettings) -> Engine:
-    if settings.ray.workers:
-        from lingualign.engines.ray import RayEngine
+    """The engine ``settings`` name, loaded on its first batch: a run that finds everything in
+    its cache never loads a model."""
+    return Lazy(settings)
 
-        return RayEngine(settings)
-    return ENGINES.get(settings.name)(settings)
+
+class Lazy(Engine):
+    def __init__(self, settings: EngineSettings):
+        super().__init__(settings)
+        self._engine: Engine | None = None
+        self._kind = ENGINES.get(settings.name)  # an unknown name fails here, not at the first batch
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            if self.settings.ray.workers:
+                from lingualign.engines.ray import RayEngine
+
+                self._engine = RayEngine(self.settings)
+            else:
+                self._engine = self._kind(self.settings)
+        return self._engine
+
+    def identity(self) -> dict[str, Any]:
+        return self._kind.identity_of(self.settings)
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        return self.engine.generate(requests)
+
+    def generate_batches(self, batches: Sequence[Sequence[Request]]) -> Iterator[tuple[int, list[Generation]]]:
+        return self.engine.generate_batches(batches) if batches else iter(())
 
 
 @dataclass
@@ -138,14 +172,8 @@ class RunStats:
 
 
 def _sampling(request: Request) -> tuple[Any, ...]:
-    return (
-        request.temperature,
-        request.top_p,
-        request.stop,
-        request.seed is None,
-        request.seed or 0,
-        request.continue_final,
-    )
+    seed = (request.seed is None, request.seed or 0)
+    return (request.temperature, request.top_p, request.stop, *seed, request.continue_final, request.candidates)
 
 
 def _batches(requests: dict[str, Request], size: int) -> list[list[str]]:
@@ -207,7 +235,16 @@ def requests_of(batches: Iterable[Sequence[dict[str, Any]]]) -> list[list[Reques
     """Requests back from their ``asdict`` form (what crosses a process boundary)."""
     return [
         [
-            Request(**(r | {"messages": tuple(r["messages"]) if r["messages"] else None, "stop": tuple(r["stop"])}))
+            Request(
+                **(
+                    r
+                    | {
+                        "messages": tuple(r["messages"]) if r["messages"] else None,
+                        "stop": tuple(r["stop"]),
+                        "candidates": tuple(r["candidates"]),
+                    }
+                )
+            )
             for r in batch
         ]
         for batch in batches

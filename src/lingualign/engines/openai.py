@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Requ
 from lingualign.errors import LingualignError
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+TOP_LOGPROBS = 20  # the most the OpenAI API returns
 
 
 class OpenAISettings(EngineSettings):
@@ -66,6 +68,13 @@ class OpenAIEngine(Engine):
             body["seed"] = request.seed
         if request.stop:
             body["stop"] = list(request.stop)
+        if request.candidates:  # one token and its alternatives' log-probabilities
+            chat = request.messages is not None
+            body |= (
+                {"max_tokens": 1, "logprobs": True, "top_logprobs": TOP_LOGPROBS}
+                if chat
+                else {"max_tokens": 1, "logprobs": TOP_LOGPROBS}
+            )
         if request.messages is None:
             return "/completions", body | {"prompt": request.prompt}
         if request.continue_final:
@@ -85,9 +94,9 @@ class OpenAIEngine(Engine):
             field = "choices[0].message.content" if chat else "choices[0].text"
             raise LingualignError(f"{where}: the reply has no {field}: {json.dumps(reply)[:200]}") from None
         usage = reply.get("usage") if isinstance(reply.get("usage"), dict) else {}
-        return Generation(
-            str(text or ""), choice.get("finish_reason") == "length", int(usage.get("completion_tokens") or 0)
-        )
+        tokens = int(usage.get("completion_tokens") or 0)
+        probabilities = candidate_probabilities(choice, request.candidates, chat, where) if request.candidates else {}
+        return Generation(str(text or ""), choice.get("finish_reason") == "length", tokens, probabilities)
 
 
 def http_client(settings: OpenAISettings) -> Any:
@@ -125,3 +134,19 @@ async def post_with_retries(
         return dict(response.json())
     except ValueError:
         raise LingualignError(f"{where}: the reply is not a JSON object: {response.text[:200]!r}") from None
+
+
+def candidate_probabilities(
+    choice: dict[str, Any], candidates: tuple[str, ...], chat: bool, where: str
+) -> dict[str, float]:
+    """The probability of each candidate among the first token's top alternatives (0 if not among them)."""
+    try:
+        if chat:
+            top = {entry["token"]: entry["logprob"] for entry in choice["logprobs"]["content"][0]["top_logprobs"]}
+        else:
+            top = dict(choice["logprobs"]["top_logprobs"][0])
+    except (KeyError, IndexError, TypeError):
+        raise LingualignError(
+            f"{where}: the reply has no log-probabilities of its first token: {json.dumps(choice)[:200]}"
+        ) from None
+    return {candidate: round(math.exp(top[candidate]), 8) if candidate in top else 0.0 for candidate in candidates}

@@ -54,9 +54,8 @@ class TransformersEngine(Engine):
         results: list[Generation | None] = [None] * len(requests)
         groups: dict[tuple[Any, ...], list[int]] = {}
         for index, request in enumerate(requests):
-            groups.setdefault(
-                (request.temperature, request.top_p, request.stop, request.seed, request.messages is None), []
-            ).append(index)
+            key = (request.temperature, request.top_p, request.stop, request.seed, request.messages is None)
+            groups.setdefault((*key, request.candidates), []).append(index)
         size = self.settings.batch_size
         for indices in groups.values():
             order = sorted(indices, key=lambda i: -len(prompts[i]))
@@ -77,6 +76,8 @@ class TransformersEngine(Engine):
         encoded = self.tokenizer(
             prompts, return_tensors="pt", padding=True, add_special_tokens=first.messages is None
         ).to(self.model.device)
+        if first.candidates:
+            return self._next_token(encoded, first.candidates)
         sampling = first.temperature > 0
         if sampling:
             torch.manual_seed(first.seed or 0)
@@ -100,4 +101,21 @@ class TransformersEngine(Engine):
             count = int((tokens != self.tokenizer.pad_token_id).sum())
             stopped = bool((tokens == eos).any()) or any(s in text for s in request.stop)
             generations.append(Generation(text, count >= budget and not stopped, count))
+        return generations
+
+    def _next_token(self, encoded: Any, candidates: tuple[str, ...]) -> list[Generation]:
+        """Each candidate's probability as the next token; the text is the likeliest candidate.
+        A candidate the tokenizer writes as several tokens has no single next-token probability
+        and is left out."""
+        import torch
+
+        ids = {c: self.tokenizer.encode(c, add_special_tokens=False) for c in candidates}
+        single = {c: token[0] for c, token in ids.items() if len(token) == 1}
+        with torch.inference_mode():
+            logits = self.model(**encoded).logits[:, -1, :].float()
+        probabilities = torch.softmax(logits, dim=-1)[:, list(single.values())].tolist()
+        generations = []
+        for row in probabilities:
+            chances = {c: round(p, 8) for c, p in zip(single, row, strict=True)}
+            generations.append(Generation(max(chances, key=chances.__getitem__) if chances else "", False, 1, chances))
         return generations

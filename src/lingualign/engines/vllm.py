@@ -7,6 +7,7 @@ own seed, budget and stop strings. Written against vLLM's documented ``LLM.gener
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -14,6 +15,8 @@ from pydantic import Field
 
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.errors import LingualignError
+
+TOP_LOGPROBS = 20  # alternatives of the first token returned for a request with candidates
 
 
 class VLLMSettings(EngineSettings):
@@ -68,7 +71,7 @@ class VLLMEngine(Engine):
             else:
                 outputs = self.llm.generate([requests[i].prompt for i in indices], params, use_tqdm=False)
             for index, output in zip(indices, outputs, strict=True):
-                results[index] = generation(output)
+                results[index] = generation(output, requests[index].candidates)
         return [result for result in results if result is not None]
 
 
@@ -89,16 +92,21 @@ def engine_args(settings: VLLMSettings) -> dict[str, Any]:
 
 def sampling_params(request: Request) -> dict[str, Any]:
     """``SamplingParams`` keyword arguments of one request."""
-    return {
+    params = {
         "temperature": request.temperature,
         "top_p": request.top_p,
         "max_tokens": request.max_new_tokens,
         "stop": list(request.stop) or None,
         "seed": request.seed,
     }
+    return params | ({"max_tokens": 1, "logprobs": TOP_LOGPROBS} if request.candidates else {})
 
 
-def generation(output: Any) -> Generation:
-    """A vLLM ``RequestOutput`` as a generation."""
+def generation(output: Any, candidates: tuple[str, ...] = ()) -> Generation:
+    """A vLLM ``RequestOutput`` as a generation, with the candidates' probabilities where asked."""
     completion = output.outputs[0]
-    return Generation(completion.text, completion.finish_reason == "length", len(completion.token_ids))
+    probabilities = {}
+    if candidates:
+        top = {entry.decoded_token: entry.logprob for entry in completion.logprobs[0].values()}
+        probabilities = {c: round(math.exp(top[c]), 8) if c in top else 0.0 for c in candidates}
+    return Generation(completion.text, completion.finish_reason == "length", len(completion.token_ids), probabilities)

@@ -20,6 +20,14 @@ class Scorer:
     def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
         raise NotImplementedError
 
+    def identities(self, count: int) -> list[str]:
+        """The ``scorer`` column of the rows just scored."""
+        return [self.identity] * count
+
+    def report(self) -> dict[str, Any]:
+        """What the scores' content depends on beyond the scores (e.g. a judge's unparseable replies)."""
+        return {}
+
 
 SCORERS: Registry[type[Scorer]] = Registry("scorer", __name__, PluginSettings)
 ScorerField = SCORERS.field()
