@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,12 +16,14 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.ingest import IngestSettings, ingest
 from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings, translate_stage
-from lingualign.translate.quality import QualitySettings, text_flags
+from lingualign.translate.quality import QualitySettings, loops, text_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference" / "support_en_de.tsv"
@@ -85,11 +88,11 @@ def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_l
     assert metrics["chunks"] < metrics["unique_texts"] * 3
     assert metrics["run"]["translated_chunks"] == metrics["chunks"] and metrics["run"]["cache_hits"] == 0
     assert set(metrics["flags"]) == {"empty", "length_ratio", "wrong_language", "repetition", "truncated"}
-    # A rerun reads everything from the cache and writes the same bytes.
+    # A rerun finds every text whole in the cache (no chunking, no flags) and writes the same bytes.
     first = (tmp_path / "t.parquet").read_bytes()
     again = translate(tiny_settings(tiny_lm), source, tmp_path)
-    assert again["run"]["translated_chunks"] == 0 and again["run"]["cache_hits"] == metrics["chunks"]
-    assert (tmp_path / "t.parquet").read_bytes() == first
+    assert again["run"]["translated_chunks"] == 0 and again["run"]["text_cache_hits"] == metrics["unique_texts"]
+    assert (tmp_path / "t.parquet").read_bytes() == first and again | {"run": None} == metrics | {"run": None}
 
 
 def test_cache_key_covers_generation_settings(tmp_path: Path, tiny_lm: Path) -> None:
@@ -107,7 +110,7 @@ def test_adding_ten_percent_rows_translates_at_most_eleven_percent_of_chunks(tmp
     grown = normalized(tmp_path, orca_records(40) + orca_records(4, offset=40), "grown.parquet")
     second = translate(tiny_settings(tiny_lm), grown, tmp_path)
     assert second["run"]["translated_chunks"] <= 0.11 * second["chunks"]
-    assert second["run"]["cache_hits"] == first["run"]["translated_chunks"]
+    assert second["run"]["text_cache_hits"] == first["unique_texts"]
 
 
 def write_project(folder: Path, model: Path, records: list[dict[str, str]]) -> None:
@@ -212,9 +215,25 @@ def test_sigkill_halfway_then_rerun_matches_uninterrupted(tmp_path: Path, tiny_l
 )
 def test_quality_flags(sources: list[str], outputs: list[str], expected: set[str]) -> None:
     generations = [Generation(text, False) for text in outputs]
-    assert (
-        text_flags(sources, generations, QualitySettings(length_ratio_min=0.8, length_ratio_max=1.5), "de") == expected
-    )
+    settings = QualitySettings(length_ratio_min=0.8, length_ratio_max=1.5)
+    assert text_flags([(sources, generations)], settings, "de") == [expected]
+    # Many texts at once (the stage's way) flag each as it would alone.
+    many = [(sources, generations), (["Thanks for waiting."], [Generation("Danke fürs Warten.", True)])] * 1500
+    assert text_flags(many, settings, "de") == [expected, {"truncated"}] * 1500
+
+
+@given(st.lists(st.text(alphabet="ab \nxé€😀", max_size=120), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_loops_answer_as_the_regex_does(texts: list[str]) -> None:
+    regex = re.compile(r"(.{6,80}?)\1{2,}", re.S)
+    assert loops(texts) == [bool(regex.search(text)) for text in texts]
+
+
+def test_loops_find_long_and_short_stretches_but_none_across_texts() -> None:
+    unit = "Das Paket kommt morgen. "
+    texts = ["abcdef" * 3, "abcde" * 3, unit * 3, "x" * 300 + "0123456789" * 24, "abcdefabcdef", "abcdef"]
+    assert loops(texts) == [True, False, True, True, False, False]
+    assert loops(["abcdef", "abcdef", "abcdef"]) == [False, False, False]
 
 
 def test_truncation_flag_and_drop_switch(tmp_path: Path, tiny_lm: Path) -> None:

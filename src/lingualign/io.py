@@ -97,13 +97,28 @@ def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[Pa
 def read_parquet(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> pa.Table:
     """Read a stage's input with the schema its producer wrote; a missing or foreign file is a clear error."""
     try:
-        found = pq.read_schema(path).names
-        missing = [name for name in schema.names if name not in found]
-        if missing:
-            raise LingualignError(f"{path}: {what} lack column(s) {', '.join(missing)} (found: {', '.join(found)})")
+        _check_columns(path, schema, what)
         return pq.read_table(path, schema=schema)
     except (OSError, pa.ArrowException) as exc:
         raise LingualignError(f"{path}: cannot read {what}: {exc}") from None
+
+
+def read_parquet_batches(path: str | os.PathLike[str], schema: pa.Schema, what: str, rows: int) -> Iterator[pa.Table]:
+    """The same, ``rows`` at a time: memory bounded by the batch, not the file."""
+    try:
+        _check_columns(path, schema, what)
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=rows, columns=schema.names):
+            yield pa.Table.from_batches([batch]).cast(schema)
+    except (OSError, pa.ArrowException) as exc:
+        raise LingualignError(f"{path}: cannot read {what}: {exc}") from None
+
+
+def _check_columns(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> None:
+    found = pq.read_schema(path).names
+    missing = [name for name in schema.names if name not in found]
+    if missing:
+        raise LingualignError(f"{path}: {what} lack column(s) {', '.join(missing)} (found: {', '.join(found)})")
 
 
 def write_parquet(path: str | os.PathLike[str], table: pa.Table, schema: pa.Schema) -> None:

@@ -11,9 +11,11 @@ translate only their new chunks. The stage also translates the German MT-Bench q
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +31,11 @@ from lingualign.translate.chunking import Piece, join, split_text
 from lingualign.translate.quality import FLAGS, QualitySettings, text_flags
 
 PARAMS = ("translate",)
+# What decides a whole text's German and flags, beside the engine (batching and output do not).
+TEXT_IDENTITY = {
+    "template", "chat", "source_language", "target_language", "target_code", "max_chunk_chars",
+    "max_new_tokens", "new_tokens_per_char", "temperature", "seed", "quality",
+}  # fmt: skip
 ALMA_TEMPLATE = "Translate this from {source} to {target}:\n{source}: {text}\n{target}:"
 
 
@@ -43,6 +50,9 @@ class TranslateSettings(Settings):
     target_code: str = Field(default="de", description="ISO 639-1 code the language check expects")
     fields: list[Literal["system", "prompt", "response"]] = Field(default_factory=lambda: list(TEXT_FIELDS))
     max_chunk_chars: int = Field(default=400, ge=20)
+    batch_rows: int = Field(
+        default=10_000, ge=1, description="Rows translated together and written as one row group: bounds memory"
+    )
     max_new_tokens: int = Field(default=256, ge=1, description="Cap on new tokens per chunk")
     new_tokens_per_char: float = Field(
         default=0.5, gt=0, description="Per-chunk budget: this many new tokens per source character, plus 8"
@@ -98,47 +108,83 @@ def clean_output(raw: str, target_language: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Translation:
+    """One text's German, its quality flags, and (hash, length) of each chunk it was cut into."""
+
+    german: str
+    flags: tuple[str, ...]
+    chunks: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def cached(cls, value: dict[str, Any]) -> Translation:
+        return cls(value["german"], tuple(value["flags"]), tuple(tuple(chunk) for chunk in value["chunks"]))  # type: ignore[misc]
+
+
 class Translator:
-    """Translates texts chunk by chunk through an engine, reading and filling the cache."""
+    """Translates texts chunk by chunk through an engine. Two caches: one of chunk translations (what
+    the engine made), one of whole texts (joined, with their flags), so a rerun over texts already
+    done does no chunking, no flags and no engine work."""
 
-    def __init__(self, engine: Any, cache: ResultCache, settings: TranslateSettings):
-        self.engine, self.cache, self.settings = engine, cache, settings
+    def __init__(self, engine: Any, chunks: ResultCache, texts: ResultCache, settings: TranslateSettings):
+        self.engine, self.chunks, self.texts, self.settings = engine, chunks, texts, settings
         self.stats = RunStats()
-        self.chunk_characters = self.translated_characters = 0
+        self.translated_characters = self.text_hits = 0
 
-    def translate(self, texts: Iterable[str]) -> dict[str, tuple[list[Piece], dict[str, Generation]]]:
-        """For each unique text: its pieces and the (cleaned) generation of each translatable piece."""
-        pieces = {text: split_text(text, self.settings.max_chunk_chars) for text in dict.fromkeys(texts)}
-        unique = list(dict.fromkeys(p.text for parts in pieces.values() for p in parts if p.translate))
-        self.chunk_characters += sum(map(len, unique))
-        raw = run(
-            self.engine, [chunk_request(chunk, self.settings) for chunk in unique], self.cache, "translate", self.stats
-        )
-        self.translated_characters += sum(len(chunk) for chunk, g in zip(unique, raw, strict=True) if not g.cached)
+    def translate(self, texts: Iterable[str]) -> dict[str, Translation]:
+        unique = list(dict.fromkeys(texts))
+        found = {text: Translation.cached(value) for text, value in self.texts.lookup(unique).items()}
+        self.text_hits += len(found)
+        todo = {text: split_text(text, self.settings.max_chunk_chars) for text in unique if text not in found}
+        if todo:
+            found |= self._translate(todo)
+        return {text: found[text] for text in unique}
+
+    def _translate(self, pieces: dict[str, list[Piece]]) -> dict[str, Translation]:
+        chunks = list(dict.fromkeys(p.text for parts in pieces.values() for p in parts if p.translate))
+        requests = [chunk_request(chunk, self.settings) for chunk in chunks]
+        raw = run(self.engine, requests, self.chunks, "translate", self.stats)
+        self.translated_characters += sum(len(chunk) for chunk, g in zip(chunks, raw, strict=True) if not g.cached)
         cleaned = {
             chunk: Generation(clean_output(g.text, self.settings.target_language), g.truncated)
-            for chunk, g in zip(unique, raw, strict=True)
+            for chunk, g in zip(chunks, raw, strict=True)
         }
-        return {
-            text: (parts, {p.text: cleaned[p.text] for p in parts if p.translate}) for text, parts in pieces.items()
+        sources = [[p.text for p in parts if p.translate] for parts in pieces.values()]
+        flags = text_flags(
+            [(own, [cleaned[chunk] for chunk in own]) for own in sources],
+            self.settings.quality,
+            self.settings.target_code,
+        )
+        done = {
+            text: Translation(
+                join(parts, {chunk: cleaned[chunk].text for chunk in own}),
+                tuple(sorted(found)),
+                tuple((chunk_id(chunk), len(chunk)) for chunk in own),
+            )
+            for (text, parts), own, found in zip(pieces.items(), sources, flags, strict=True)
         }
+        stored = [{"german": t.german, "flags": t.flags, "chunks": t.chunks} for t in done.values()]
+        self.texts.store(list(done), stored)
+        return done
 
     def german(self, texts: Iterable[str]) -> dict[str, str]:
-        return {
-            text: join(parts, {chunk: g.text for chunk, g in generations.items()})
-            for text, (parts, generations) in self.translate(texts).items()
-        }
+        return {text: translation.german for text, translation in self.translate(texts).items()}
 
     def run_metrics(self) -> dict[str, Any]:
-        # These vary with the cache's state and the machine; they sit apart from the content metrics.
+        # These vary with the caches' state and the machine; they sit apart from the content metrics.
         seconds = self.stats.seconds
         return {
             "cache_hits": self.stats.cache_hits,
+            "text_cache_hits": self.text_hits,
             "translated_chunks": self.stats.generated,
             "translated_characters": self.translated_characters,
             "seconds": round(seconds, 1),
             "chars_per_s": round(self.translated_characters / seconds, 1) if seconds else 0.0,
         }
+
+
+def chunk_id(chunk: str) -> str:
+    return hashlib.blake2b(chunk.encode(), digest_size=8).hexdigest()
 
 
 def translate_table(
@@ -148,26 +194,20 @@ def translate_table(
     texts = [text for field in settings.fields for text in columns[field]]
     translated = translator.translate(texts)
     out = {name: list(values) for name, values in columns.items()}
-    text_flags_cache: dict[str, set[str]] = {}
     row_flags: list[set[str]] = [set() for _ in range(table.num_rows)]
     for field in TEXT_FIELDS:
-        out[f"{field}_de"] = []
+        if field not in settings.fields:
+            out[f"{field}_de"] = list(columns[field])
+            continue
+        out[f"{field}_de"] = [translated[text].german for text in columns[field]]
         for row, text in enumerate(columns[field]):
-            if field not in settings.fields:
-                out[f"{field}_de"].append(text)
-                continue
-            parts, generations = translated[text]
-            out[f"{field}_de"].append(join(parts, {chunk: g.text for chunk, g in generations.items()}))
-            if text not in text_flags_cache:
-                text_flags_cache[text] = text_flags(
-                    list(generations), list(generations.values()), settings.quality, settings.target_code
-                )
-            row_flags[row] |= text_flags_cache[text]
+            row_flags[row].update(translated[text].flags)
     out["flags"] = [sorted(flags) for flags in row_flags]
     result = pa.Table.from_pydict(out, schema=TRANSLATED)
     flag_counts = Counter(flag for flags in row_flags for flag in flags)
     if settings.quality.drop_flagged:
         result = result.filter(pa.array([not flags for flags in row_flags]))
+    chunks = dict(chunk for translation in translated.values() for chunk in translation.chunks)
     metrics = {
         "rows": table.num_rows,
         "rows_flagged": sum(1 for flags in row_flags if flags),
@@ -175,6 +215,8 @@ def translate_table(
         "flags": {flag: flag_counts[flag] for flag in FLAGS},
         "characters": sum(len(text) for text in texts),
         "unique_texts": len(translated),
+        "chunks": len(chunks),
+        "chunk_characters": sum(chunks.values()),
     }
     return result, metrics
 
@@ -229,34 +271,44 @@ def translate_stage(
     reference: Path | None = None,
     mtbench_out: Path | None = None,
 ) -> dict[str, Any]:
-    """Translate ``source`` into ``out``; with ``reference``, score chrF on it; with ``mtbench_out``,
-    write the German MT-Bench questions there (the CLI always passes both)."""
+    """Translate ``source`` into ``out``, ``batch_rows`` rows at a time; with ``reference``, score chrF
+    on it; with ``mtbench_out``, write the German MT-Bench questions there (the CLI passes both)."""
     from lingualign import mtbench
-    from lingualign.io import read_parquet, write_parquet
+    from lingualign.io import parquet_sink, read_parquet_batches
 
-    table = read_parquet(source, NORMALIZED, "normalized data")
     engine = build(settings.engine)
-    cache = ResultCache(cache_dir, engine.identity())
-    translator = Translator(engine, cache, settings)
-    try:
-        result, metrics = translate_table(table, settings, translator)
-        metrics |= {"chunks": translator.stats.requests, "chunk_characters": translator.chunk_characters}
-        metrics["dedupe_saving"] = (
-            round(1 - metrics["chunk_characters"] / metrics["characters"], 4) if metrics["characters"] else 0.0
-        )
-        if reference is not None:
-            metrics["reference"] = chrf(translator, reference)
-        if mtbench_out is not None:
-            questions = mtbench.english_questions(settings.mtbench_per_category)
-            german, untranslated = translate_questions(translator, questions)
-            mtbench.write_questions(mtbench_out, german)
-            metrics["mtbench_questions"] = len(questions)
-            metrics["mtbench_left_in_english"] = untranslated
-        write_parquet(out, result, TRANSLATED)
-    finally:
-        cache.close()
+    text_identity = engine.identity() | settings.model_dump(mode="json", include=TEXT_IDENTITY)
+    with ResultCache(cache_dir, engine.identity()) as chunks, ResultCache(cache_dir, text_identity) as texts:
+        translator = Translator(engine, chunks, texts, settings)
+        metrics: dict[str, Any] = {}
+        with parquet_sink(out, TRANSLATED) as sink:
+            for table in read_parquet_batches(source, NORMALIZED, "normalized data", settings.batch_rows):
+                result, counts = translate_table(table, settings, translator)
+                sink.write_table(result)
+                metrics = add_counts(metrics, counts)
+            metrics = metrics or add_counts({}, translate_table(NORMALIZED.empty_table(), settings, translator)[1])
+            metrics["dedupe_saving"] = (
+                round(1 - metrics["chunk_characters"] / metrics["characters"], 4) if metrics["characters"] else 0.0
+            )
+            if reference is not None:
+                metrics["reference"] = chrf(translator, reference)
+            if mtbench_out is not None:
+                questions = mtbench.english_questions(settings.mtbench_per_category)
+                german, untranslated = translate_questions(translator, questions)
+                mtbench.write_questions(mtbench_out, german)
+                metrics["mtbench_questions"] = len(questions)
+                metrics["mtbench_left_in_english"] = untranslated
+    metrics["dtype"] = engine.identity().get("dtype")  # what auto became here; it decides the translations
     metrics["run"] = translator.run_metrics()
     return metrics
+
+
+def add_counts(total: dict[str, Any], counts: dict[str, Any]) -> dict[str, Any]:
+    """Counts of one batch of rows added to those of the batches before (nested dicts alike)."""
+    merged = dict(total)
+    for key, value in counts.items():
+        merged[key] = add_counts(merged.get(key, {}), value) if isinstance(value, dict) else merged.get(key, 0) + value
+    return merged
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,12 +1,12 @@
-"""Per-text quality flags for machine translations.
+"""Per-text quality flags for machine translations, computed for many texts at once.
 
 - ``empty``: the source has prose but the translation (or one of its chunks) is empty;
 - ``length_ratio``: translated prose length / source prose length outside the params band
   (German runs about 1.15-1.25x the English; the band is wider to flag only outliers);
 - ``wrong_language``: the translated prose is not in the target language (py3langid, offline);
-- ``repetition``: the model looped (a stretch repeated three or more times that the source
-  does not repeat);
-- ``truncated``: a chunk stopped at ``max_new_tokens``.
+- ``repetition``: the model looped: a stretch of 6 to 80 characters three or more times in a row
+  (the regex ``(.{6,80}?)\\1{2,}``) in a chunk's translation whose source does not loop;
+- ``truncated``: a chunk stopped at its token budget.
 
 Ratio and language are judged on prose only (the chunks the model saw), so code blocks and
 tables do not hide or fake a problem, and only where there are at least ``min_chars`` of it.
@@ -14,7 +14,7 @@ tables do not hide or fake a problem, and only where there are at least ``min_ch
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Sequence
 
 from pydantic import Field
@@ -24,7 +24,8 @@ from lingualign.language import detect_language
 from lingualign.settings import Settings
 
 FLAGS = ("empty", "length_ratio", "wrong_language", "repetition", "truncated")
-_LOOP = re.compile(r"(.{6,80}?)\1{2,}", re.S)
+SHORTEST, LONGEST, COPIES = 6, 80, 3
+PARALLEL_FROM = 2_000  # texts: below this, language id runs in the stage's own process
 
 
 class QualitySettings(Settings):
@@ -34,23 +35,88 @@ class QualitySettings(Settings):
     drop_flagged: bool = Field(default=False, description="Drop rows with any flag (counted in metrics)")
 
 
+def loops(texts: Sequence[str]) -> list[bool]:
+    """For each text, whether it holds a stretch of 6 to 80 characters three or more times in a row.
+
+    The same answer as the regex ``(.{6,80}?)\\1{2,}`` (``re.S``), for all texts in one pass per
+    period: a stretch of period p repeats three times exactly where ``s[i] == s[i + p]`` holds for
+    2p positions in a row. The texts are joined with separators that equal nothing, so no stretch
+    crosses from one text into the next.
+    """
+    import numpy as np
+
+    if not texts:
+        return []
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("\0".join(texts).encode("utf-32-le"), dtype=np.uint32).copy()
+    separators = np.cumsum(lengths + 1)[:-1] - 1
+    codes[separators] = 0x110000 + np.arange(len(separators), dtype=np.uint32)  # beyond Unicode, each unique
+    starts = np.concatenate(([0], separators + 1))
+    found = np.zeros(len(texts), dtype=bool)
+    for period in range(SHORTEST, LONGEST + 1):
+        if len(codes) <= period:
+            break
+        same = np.empty(len(codes) - period + 2, dtype=np.int8)
+        same[0] = same[-1] = 0
+        np.equal(codes[period:], codes[:-period], out=same[1:-1].view(bool))
+        edges = np.diff(same)
+        begin, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        runs = begin[(end - begin) >= (COPIES - 1) * period]
+        if len(runs):
+            found[np.searchsorted(starts, runs, side="right") - 1] = True
+    return found.tolist()
+
+
+def languages(texts: Sequence[str]) -> list[str]:
+    """The language of each text (py3langid); many texts are split over the machine's cores."""
+    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [detect_language(text) for text in texts]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    workers = os.cpu_count() or 1
+    share = -(-len(texts) // workers)
+    parts = [list(texts[i : i + share]) for i in range(0, len(texts), share)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return [language for part in pool.map(_languages, parts) for language in part]
+
+
+def _languages(texts: list[str]) -> list[str]:
+    return [detect_language(text) for text in texts]
+
+
 def text_flags(
-    sources: Sequence[str], generations: Sequence[Generation], settings: QualitySettings, language_code: str
-) -> set[str]:
-    """Flags for one text, given its chunks and their generations."""
-    flags: set[str] = set()
-    if any(not g.text.strip() for g in generations):
-        flags.add("empty")
-    if any(g.truncated for g in generations):
-        flags.add("truncated")
-    if any(_LOOP.search(g.text) and not _LOOP.search(s) for s, g in zip(sources, generations, strict=True)):
-        flags.add("repetition")
-    source_chars = sum(len(s) for s in sources)
-    translated = " ".join(g.text for g in generations)
-    if source_chars >= settings.min_chars:
-        ratio = len(translated) / source_chars
-        if not settings.length_ratio_min <= ratio <= settings.length_ratio_max:
-            flags.add("length_ratio")
-        if detect_language(translated) != language_code:
-            flags.add("wrong_language")
+    texts: Sequence[tuple[Sequence[str], Sequence[Generation]]], settings: QualitySettings, language_code: str
+) -> list[set[str]]:
+    """Flags for each text, given as its chunks and their generations."""
+    outputs = [g.text for _, generations in texts for g in generations]
+    looping = iter(loops(outputs))
+    looped = [[next(looping) for _ in generations] for _, generations in texts]
+    # Only a looping translation's source is checked: the flag needs both.
+    suspects = [
+        source
+        for (sources, _), marks in zip(texts, looped, strict=True)
+        for source, mark in zip(sources, marks, strict=True)
+        if mark
+    ]
+    source_loops = iter(loops(suspects))
+    judged = [i for i, (sources, _) in enumerate(texts) if sum(len(s) for s in sources) >= settings.min_chars]
+    translated = {i: " ".join(g.text for g in texts[i][1]) for i in judged}
+    language = dict(zip(judged, languages([translated[i] for i in judged]), strict=True))
+    flags: list[set[str]] = []
+    for index, ((sources, generations), marks) in enumerate(zip(texts, looped, strict=True)):
+        found: set[str] = set()
+        if any(not g.text.strip() for g in generations):
+            found.add("empty")
+        if any(g.truncated for g in generations):
+            found.add("truncated")
+        if any([not next(source_loops) for mark in marks if mark]):
+            found.add("repetition")
+        if index in language:
+            ratio = len(translated[index]) / sum(len(s) for s in sources)
+            if not settings.length_ratio_min <= ratio <= settings.length_ratio_max:
+                found.add("length_ratio")
+            if language[index] != language_code:
+                found.add("wrong_language")
+        flags.append(found)
     return flags
