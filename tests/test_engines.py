@@ -343,3 +343,14 @@ def test_vllm_maps_candidates_to_the_first_tokens_logprobs() -> None:
     logprobs = [{11: Logprob(math.log(0.75), "3"), 12: Logprob(math.log(0.125), "4")}]
     output = RequestOutput([CompletionOutput("3", "length", [11], logprobs)])
     assert generation(output, ("3", "4", "5")).probabilities == {"3": 0.75, "4": 0.125, "5": 0.0}
+
+
+def test_a_batch_decodes_each_row_as_it_would_alone(tiny_engine: Engine) -> None:
+    # Rows share the chat template's prefix (computed once), differ in length and budget, and
+    # leave the batch as they stop: each still gets what it gets alone.
+    texts = ["Hallo", "Wo ist mein Paket, bitte?", "Ich möchte mein Abo kündigen, und zwar sofort.", "Danke"]
+    requests = [
+        Request(3 + i, messages=({"role": "user", "content": text},), stop=(" ",)) for i, text in enumerate(texts)
+    ]
+    alone = [tiny_engine.generate([request])[0] for request in requests]
+    assert tiny_engine.generate(requests) == alone

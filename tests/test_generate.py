@@ -80,7 +80,12 @@ def test_every_source_samples_every_prompt_once_per_seed_and_identical_samples_a
     ]  # fmt: skip
     assert len({r["response_id"] for r in rows}) == len(rows)
     assert metrics["prompts"] == 3 and metrics["samples"] == 12
-    assert metrics["sources"]["alpha"] == {"samples": 6, "mean_chars": 20.0, "identical_prompts_dropped": 1}
+    assert metrics["sources"]["alpha"] == {
+        "dtype": None,
+        "samples": 6,
+        "mean_chars": 20.0,
+        "identical_prompts_dropped": 1,
+    }
     assert metrics["run"]["sampled"] == 18 and metrics["run"]["cache_hits"] == 0
 
 

@@ -50,7 +50,16 @@ def translated_table(count: int, offset: int = 0) -> pa.Table:
 def reward_settings(model: Path, batch_size: int = 8, **extra: Any) -> ScoreSettings:
     return parse_settings(
         ScoreSettings,
-        {"scorer": {"name": "reward_model", "model": str(model), "batch_size": batch_size, "device": "cpu"}} | extra,
+        {
+            "scorer": {
+                "name": "reward_model",
+                "model": str(model),
+                "batch_size": batch_size,
+                "device": "cpu",
+                "dtype": "float32",
+            }
+        }
+        | extra,
         "score",
     )
 

@@ -25,6 +25,25 @@ def resolve_device(device: str) -> str:
     return "cuda" if cuda_available() else "cpu"
 
 
+def native_bf16(device: str) -> bool:
+    """Whether ``device`` computes in bfloat16 natively: a CUDA GPU that says so, or a CPU with
+    AVX512-BF16 or AMX (emulated bfloat16 elsewhere is slower than float32)."""
+    import torch
+
+    if resolve_device(device) == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    return any(
+        getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    )
+
+
+def resolve_dtype(dtype: str, device: str) -> str:
+    """``auto`` becomes ``bfloat16`` where ``device`` runs it natively, else ``float32``."""
+    if dtype != "auto":
+        return dtype
+    return "bfloat16" if native_bf16(device) else "float32"
+
+
 def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float32", **kwargs: Any) -> tuple[Any, Any]:
     """A causal LM in eval mode on ``device`` (safetensors only) and its tokenizer, padding on the left.
 
@@ -36,7 +55,7 @@ def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float
     with loading(str(location)):
         tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
         model = AutoModelForCausalLM.from_pretrained(
-            location, dtype=getattr(torch, dtype), use_safetensors=True, **kwargs
+            location, dtype=getattr(torch, resolve_dtype(dtype, device)), use_safetensors=True, **kwargs
         )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -106,7 +106,8 @@ def train_dpo(
         raise
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]
     last = logged[-1] if logged else {}
-    return trained | {"last": {key: round(float(last[key]), 6) for key in CURVES if key in last}, "_history": logged}
+    curves = {key: round(float(last[key]), 6) for key in CURVES if key in last}
+    return trained | {"dtype": settings.precision(), "last": curves, "_history": logged}
 
 
 def write_curves(path: Path, history: list[dict[str, Any]]) -> None:

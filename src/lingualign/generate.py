@@ -127,15 +127,14 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
     rows, per_source, stats = [], {}, RunStats()
     for name, engine_settings in settings.sources.items():
         engine = build(engine_settings)
-        cache = ResultCache(cache_dir, engine.identity())
-        try:
+        dtype = engine.identity().get("dtype")
+        with ResultCache(cache_dir, engine.identity()) as cache:
             texts = [g.text.strip() for g in run(engine, requests, cache, desc=f"generate {name}", stats=stats)]
-        finally:
-            cache.close()
         del engine  # one source model in memory at a time
         kept = sample_rows(prompts, name, texts, settings)
         rows += kept
         per_source[name] = {
+            "dtype": dtype,
             "samples": len(kept),
             "mean_chars": round(sum(len(r["response"]) for r in kept) / len(kept), 1) if kept else None,
             "identical_prompts_dropped": len(prompts) - len(kept) // len(settings.seeds),

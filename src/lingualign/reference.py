@@ -18,12 +18,13 @@ import pyarrow as pa
 from pydantic import Field
 
 from lingualign.contracts import REFERENCE, REFERENCE_COLUMNS, read_pairs
-from lingualign.devices import loading, resolve_device
+from lingualign.devices import loading, resolve_device, resolve_dtype
 from lingualign.settings import Settings
 
 PARAMS = (
     "dpo.model",
     "dpo.device",
+    "dpo.dtype",
     "dpo.trainer.max_length",
     "dpo.trainer.truncation_mode",
     "dpo.trainer.precompute_ref_batch_size",
@@ -33,6 +34,9 @@ PARAMS = (
 class ReferenceSettings(Settings):
     model: str = Field(description="The model DPO tunes, frozen as its reference")
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto", description="As DPO trains: the same forward pass"
+    )
     trainer: dict[str, Any] = Field(
         default_factory=dict, description="The DPOConfig keys that decide tokenization and batching"
     )
@@ -47,11 +51,12 @@ def reference_logps(settings: ReferenceSettings, pairs: Path, work: Path, where:
     from lingualign.training import TRAINER_DEFAULTS, library_config
 
     cpu = resolve_device(settings.device) == "cpu"
+    precision = resolve_dtype(settings.dtype, settings.device)
     fixed = {
         "output_dir": str(work),
         "precompute_ref_log_probs": True,
         "use_cpu": cpu,
-        "bf16": not cpu,
+        "bf16": precision == "bfloat16",  # TRL computes the log-probs under the trainer's autocast, as DPO then trains
         "report_to": [],
     }
     config = library_config(DPOConfig, settings.trainer, f"{where}.trainer", TRAINER_DEFAULTS, fixed)
@@ -59,7 +64,7 @@ def reference_logps(settings: ReferenceSettings, pairs: Path, work: Path, where:
     with loading(settings.model):
         tokenizer = AutoTokenizer.from_pretrained(settings.model)
         model = AutoModelForCausalLM.from_pretrained(
-            settings.model, dtype=torch.float32 if cpu else torch.bfloat16, use_safetensors=True
+            settings.model, dtype=torch.float32 if cpu else getattr(torch, precision), use_safetensors=True
         )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -60,7 +60,7 @@ def train_sft(
         settings.base_model,
         fingerprint(settings.model_dump(mode="json"), dataset, source, Path(settings.base_model)),
     )
-    return {"dataset": dataset, "examples": len(trainer.train_dataset)} | trained
+    return {"dataset": dataset, "examples": len(trainer.train_dataset), "dtype": settings.precision()} | trained
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
-from lingualign.devices import cuda_available, loading, resolve_device
+from lingualign.devices import cuda_available, loading, resolve_device, resolve_dtype
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
@@ -41,15 +41,25 @@ class TrainingSettings(Settings):
         description="peft's LoraConfig, verbatim (r, lora_alpha, lora_dropout, target_modules, ...)",
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto", description="auto: bfloat16 mixed precision where the device runs it natively, else float32"
+    )
     trainer: dict[str, Any] = Field(default_factory=dict, description="TRL's SFTConfig / DPOConfig, verbatim")
 
     def on_cpu(self) -> bool:
         return resolve_device(self.device) == "cpu"
 
+    def precision(self) -> str:
+        return resolve_dtype(self.dtype, self.device)
+
     def trainer_config(self, cls: type, output_dir: Path, where: str, **fixed: Any) -> Any:
         """``cls`` (SFTConfig, DPOConfig) from ``trainer:``, over lingualign's defaults, with ``fixed`` on top."""
         cpu = self.on_cpu()
-        defaults = TRAINER_DEFAULTS | {"use_cpu": cpu, "bf16": not cpu, "gradient_checkpointing": not cpu}
+        defaults = TRAINER_DEFAULTS | {
+            "use_cpu": cpu,
+            "bf16": self.precision() == "bfloat16",
+            "gradient_checkpointing": not cpu,
+        }
         if "output_dir" in self.trainer:
             raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
         return library_config(cls, self.trainer, f"{where}.trainer", defaults, fixed | {"output_dir": str(output_dir)})
@@ -118,7 +128,8 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = torch.float32 if settings.on_cpu() else torch.bfloat16
+    # On CPU the weights stay float32 (bfloat16 is autocast); a GPU holds them in the precision itself.
+    dtype = torch.float32 if settings.on_cpu() else getattr(torch, settings.precision())
     with loading(path):
         tokenizer = AutoTokenizer.from_pretrained(path)
         if tokenizer.chat_template is None:

@@ -20,7 +20,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pydantic import Field
@@ -58,11 +58,17 @@ class Request:
 
     def key(self) -> str:
         """The request's identity: the fields set away from their defaults, so that a field added
-        later leaves every cached request's key as it was."""
-        defaults = {f.name: f.default for f in fields(self)}
-        return json.dumps(
-            {k: v for k, v in asdict(self).items() if v != defaults[k]}, sort_keys=True, ensure_ascii=False
-        )
+        later leaves every cached request's key as it was. Computed once per request."""
+        try:
+            return self.__dict__["_key"]
+        except KeyError:
+            given = {name: getattr(self, name) for name, default in _DEFAULTS.items() if getattr(self, name) != default}
+            key = json.dumps(given, sort_keys=True, ensure_ascii=False)
+            object.__setattr__(self, "_key", key)  # frozen: the key is kept beside the fields, not among them
+            return key
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Request)}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,15 @@ class Generation:
     tokens: int = 0  # new tokens, where the engine reports them
     probabilities: dict[str, float] = field(default_factory=dict)  # per candidate, for a request that has them
     cached: bool = field(default=False, compare=False)  # read from the cache by this run, not generated
+
+    def stored(self) -> dict[str, Any]:
+        """What the cache keeps of it (and what crosses a process boundary)."""
+        return {
+            "text": self.text,
+            "truncated": self.truncated,
+            "tokens": self.tokens,
+            "probabilities": self.probabilities,
+        }
 
 
 class RaySettings(Settings):
@@ -220,7 +235,7 @@ def run(
         for index, generations in engine.generate_batches([[unique[key] for key in batch] for batch in todo]):
             batch = todo[index]
             if cache:
-                cache.store(batch, [{k: v for k, v in asdict(g).items() if k != "cached"} for g in generations])
+                cache.store(batch, [g.stored() for g in generations])
             found.update(zip(batch, generations, strict=True))
             stats.generated += len(batch)
             stats.new_tokens += sum(g.tokens for g in generations)

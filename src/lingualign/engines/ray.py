@@ -26,7 +26,7 @@ class BatchWorker:
 
     def __call__(self, rows: dict[str, Any]) -> dict[str, list[Any]]:
         batches = requests_of(json.loads(batch) for batch in rows["batch"])
-        generations = [json.dumps([asdict(g) for g in self.engine.generate(batch)]) for batch in batches]
+        generations = [json.dumps([g.stored() for g in self.engine.generate(batch)]) for batch in batches]
         return {"index": list(rows["index"]), "generations": generations}
 
 

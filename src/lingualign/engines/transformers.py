@@ -17,7 +17,9 @@ from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Requ
 
 class TransformersSettings(EngineSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="auto: bfloat16 where the device runs it natively, else float32"
+    )
     trust_remote_code: bool = Field(
         default=False, description="Run the model's own Python code (auto_map); off: refuse it"
     )
@@ -36,10 +38,13 @@ class TransformersEngine(Engine):
             kwargs = {"revision": settings.revision, "trust_remote_code": settings.trust_remote_code}
             loaded = load_causal_lm(settings.model, settings.device, settings.dtype, **kwargs)
         self.model, self.tokenizer = loaded
+        self._stops: dict[tuple[str, ...], set[int]] = {}
 
     @classmethod
     def identity_of(cls, settings: Any) -> dict[str, Any]:
-        return super().identity_of(settings) | {"dtype": settings.dtype}
+        from lingualign.devices import resolve_dtype
+
+        return super().identity_of(settings) | {"dtype": resolve_dtype(settings.dtype, settings.device)}
 
     def render(self, request: Request) -> str:
         if request.messages is None:
@@ -71,37 +76,139 @@ class TransformersEngine(Engine):
         import torch
 
         first = requests[0]
-        budgets = [request.max_new_tokens for request in requests]
         # A raw prompt gets the tokenizer's special tokens (BOS); a rendered chat already holds them.
-        encoded = self.tokenizer(
-            prompts, return_tensors="pt", padding=True, add_special_tokens=first.messages is None
-        ).to(self.model.device)
-        if first.candidates:
-            return self._next_token(encoded, first.candidates)
-        sampling = first.temperature > 0
-        if sampling:
-            torch.manual_seed(first.seed or 0)
-        stop = {"stop_strings": list(first.stop), "tokenizer": self.tokenizer} if first.stop else {}
+        ids = self.tokenizer(prompts, add_special_tokens=first.messages is None)["input_ids"]
         with torch.inference_mode():
-            output = self.model.generate(
-                **encoded,
-                max_new_tokens=max(budgets),
-                do_sample=sampling,
-                temperature=first.temperature if sampling else None,
-                top_p=first.top_p if sampling and first.top_p < 1 else None,
-                top_k=0 if sampling else None,  # no top-k cut, as vLLM and the OpenAI API sample
-                pad_token_id=self.tokenizer.pad_token_id,
-                **stop,
-            )
+            logits, cache, attention = self._prefill(ids)
+            if first.candidates:
+                return self._candidates(logits, first.candidates)
+            return self._decode(logits, cache, attention, requests)
+
+    def _prefill(self, ids: list[list[int]]) -> tuple[Any, Any, Any]:
+        """The last position's logits, the key-value cache and the attention mask of a batch of prompts.
+
+        The tokens every prompt starts with (a chat template's system turn, an instruction) are
+        computed once and shared: the rows' own tokens follow them, left-padded among themselves,
+        with positions that go on from the shared ones.
+        """
+        import torch
+        from transformers import DynamicCache
+
+        device = self.model.device
+        shared = 0
+        shortest = min(len(row) for row in ids) if len(ids) > 1 else 0  # one prompt alone has nothing to share
+        while shared < shortest - 1 and all(row[shared] == ids[0][shared] for row in ids):
+            shared += 1
+        cache = DynamicCache()
+        if shared:
+            self.model(input_ids=torch.tensor([ids[0][:shared]], device=device), past_key_values=cache, use_cache=True)
+            cache.batch_repeat_interleave(len(ids))
+        rest = [row[shared:] for row in ids]
+        width = max(len(row) for row in rest)
+        pad = self.tokenizer.pad_token_id
+        inputs = torch.tensor([[pad] * (width - len(row)) + row for row in rest], device=device)
+        own = torch.tensor([[0] * (width - len(row)) + [1] * len(row) for row in rest], device=device)
+        attention = torch.cat([own.new_ones((len(ids), shared)), own], dim=-1)
+        positions = (shared + own.cumsum(-1) - 1).clamp(min=0)
+        logits = self.model(
+            input_ids=inputs, attention_mask=attention, position_ids=positions, past_key_values=cache, use_cache=True
+        ).logits[:, -1, :]
+        return logits, cache, attention
+
+    def _decode(self, logits: Any, cache: Any, attention: Any, requests: list[Request]) -> list[Generation]:
+        """Greedy or sampled decoding of one batch that drops each row from the batch (and from
+        the key-value cache) once it has stopped: at an end-of-sequence token, at a stop string,
+        or at its own token budget. A static batch would go on computing every finished row
+        until the longest one ends."""
+        import torch
+
+        first = requests[0]
+        if first.temperature > 0:
+            torch.manual_seed(first.seed or 0)
+        budgets = [request.max_new_tokens for request in requests]
+        ends, stops = self._end_tokens(), self._stop_tokens(first.stop)
+        long_stops = [stop for stop in first.stop if len(stop) > 1]  # may span tokens: checked on the text
+        tokens: list[list[int]] = [[] for _ in requests]
+        stopped = [False] * len(requests)
+        active = list(range(len(requests)))
+        while True:
+            picked = self._pick(logits, first).tolist()
+            keep = []
+            for row, (index, token) in enumerate(zip(active, picked, strict=True)):
+                if token in ends:
+                    stopped[index] = True
+                    continue
+                tokens[index].append(token)
+                if token in stops or (
+                    long_stops and any(s in self.tokenizer.decode(tokens[index][-8:]) for s in long_stops)
+                ):
+                    stopped[index] = True
+                elif len(tokens[index]) < budgets[index]:
+                    keep.append(row)
+            if not keep:
+                break
+            if len(keep) < len(active):
+                rows = torch.tensor(keep, device=attention.device)
+                cache.batch_select_indices(rows)
+                attention = attention[rows]
+            active = [active[row] for row in keep]
+            attention = torch.cat([attention, attention.new_ones((len(keep), 1))], dim=-1)
+            logits = self.model(
+                input_ids=torch.tensor([[picked[row]] for row in keep], device=attention.device),
+                attention_mask=attention,
+                position_ids=attention.sum(-1, keepdim=True) - 1,
+                past_key_values=cache,
+                use_cache=True,
+            ).logits[:, -1, :]
+        return [
+            Generation(self.tokenizer.decode(new, skip_special_tokens=True), not done and len(new) >= budget, len(new))
+            for new, done, budget in zip(tokens, stopped, budgets, strict=True)
+        ]
+
+    def _candidates(self, logits: Any, candidates: tuple[str, ...]) -> list[Generation]:
+        """Each candidate's probability as the next token; the text is the likeliest candidate.
+        A candidate the tokenizer writes as several tokens has no single next-token probability
+        and is left out."""
+        import torch
+
+        ids = {c: self.tokenizer.encode(c, add_special_tokens=False) for c in candidates}
+        single = {c: token[0] for c, token in ids.items() if len(token) == 1}
+        probabilities = torch.softmax(logits.float(), dim=-1)[:, list(single.values())].tolist()
         generations = []
-        eos = self.tokenizer.eos_token_id
-        for request, budget, tokens in zip(requests, budgets, output[:, encoded["input_ids"].shape[1] :], strict=True):
-            tokens = tokens[:budget]
-            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
-            count = int((tokens != self.tokenizer.pad_token_id).sum())
-            stopped = bool((tokens == eos).any()) or any(s in text for s in request.stop)
-            generations.append(Generation(text, count >= budget and not stopped, count))
+        for row in probabilities:
+            chances = {c: round(p, 8) for c, p in zip(single, row, strict=True)}
+            generations.append(Generation(max(chances, key=chances.__getitem__) if chances else "", False, 1, chances))
         return generations
+
+    @staticmethod
+    def _pick(logits: Any, request: Request) -> Any:
+        """The next token of each row: the likeliest, or drawn at the request's temperature within
+        its top-p nucleus (no top-k cut, as vLLM and the OpenAI API sample)."""
+        import torch
+
+        if request.temperature <= 0:
+            return logits.argmax(-1)
+        probabilities = torch.softmax(logits.float() / request.temperature, dim=-1)
+        if request.top_p < 1:
+            ordered, order = probabilities.sort(dim=-1, descending=True)
+            outside = ordered.cumsum(-1) - ordered > request.top_p  # past the nucleus, the first token always kept
+            ordered[outside] = 0
+            probabilities = torch.zeros_like(probabilities).scatter(-1, order, ordered)
+        return torch.multinomial(probabilities, 1)[:, 0]
+
+    def _end_tokens(self) -> set[int]:
+        ends = self.model.generation_config.eos_token_id
+        ends = ends if isinstance(ends, list) else [ends]
+        return {token for token in (*ends, self.tokenizer.eos_token_id) if token is not None}
+
+    def _stop_tokens(self, stops: tuple[str, ...]) -> set[int]:
+        """The tokens whose text contains a stop string, found once per set of stop strings."""
+        if not stops:
+            return set()
+        if stops not in self._stops:
+            vocabulary = range(len(self.tokenizer))
+            self._stops[stops] = {t for t in vocabulary if any(s in self.tokenizer.decode([t]) for s in stops)}
+        return self._stops[stops]
 
     def _next_token(self, encoded: Any, candidates: tuple[str, ...]) -> list[Generation]:
         """Each candidate's probability as the next token; the text is the likeliest candidate.

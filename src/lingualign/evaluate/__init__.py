@@ -33,7 +33,9 @@ PARAMS = ("evaluate.models.{item}", "evaluate.device", "evaluate.dtype", "evalua
 class EvaluateSettings(Settings):
     models: dict[str, str] = Field(description="Name in metrics/eval.json -> checkpoint folder")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="auto: bfloat16 where the device runs it natively, else float32"
+    )
     mtbench: MTBenchSettings
     harness: HarnessSettings = Field(default_factory=HarnessSettings)
 
@@ -70,14 +72,12 @@ def evaluate_model(
     )
     answers = answer_questions(TransformersEngine(engine_settings, loaded), questions, settings.mtbench)
     judge = build(settings.mtbench.judge.engine)
-    cache = ResultCache(judge_cache, judge.identity())
-    try:
+    with ResultCache(judge_cache, judge.identity()) as cache:
         rows = judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
-    finally:
-        cache.close()
     del judge  # a local judge's weights are not needed for the rest
     write_answers(answers_out, rows)
     return {
+        "dtype": TransformersEngine.identity_of(engine_settings)["dtype"],
         "mt_bench": mtbench.aggregate(rows),
         "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
         "preference": heldout_preference(*loaded, test_pairs),

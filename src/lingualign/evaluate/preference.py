@@ -10,27 +10,42 @@ from typing import Any
 
 from lingualign.contracts import read_pairs
 
+BATCH = 8  # conversations scored per forward pass
+
 
 def heldout_preference(model: Any, tokenizer: Any, pairs: Path) -> dict[str, float]:
     """Share of pairs whose chosen answer has the higher mean per-token log-likelihood, and the mean gap."""
     dataset = read_pairs(pairs)
-    wins, gaps = 0, []
-    for row in dataset:
-        chosen, rejected = (mean_logprob(model, tokenizer, row["prompt"], row[side]) for side in ("chosen", "rejected"))
-        wins += chosen > rejected
-        gaps.append(chosen - rejected)
+    conversations = [(row["prompt"], row[side]) for row in dataset for side in ("chosen", "rejected")]
+    means = mean_logprobs(model, tokenizer, conversations)
+    gaps = [chosen - rejected for chosen, rejected in zip(means[::2], means[1::2], strict=True)]
+    wins = sum(gap > 0 for gap in gaps)
     return {"accuracy": round(wins / len(gaps), 6), "mean_margin": round(sum(gaps) / len(gaps), 6), "pairs": len(gaps)}
 
 
-def mean_logprob(model: Any, tokenizer: Any, prompt: list[dict[str, str]], answer: list[dict[str, str]]) -> float:
-    """Mean log-probability per answer token, the prompt rendered with the chat template."""
+def mean_logprobs(model: Any, tokenizer: Any, conversations: list[tuple[list[dict], list[dict]]]) -> list[float]:
+    """Mean log-probability per answer token of each (prompt, answer), the prompt rendered with the
+    chat template; conversations of similar length share a forward pass (right padding)."""
     import torch
 
-    prompt_ids = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False)
-    full_ids = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False)
-    ids = torch.tensor([full_ids], device=model.device)
-    with torch.inference_mode():
-        logits = model(ids).logits[0, :-1].float()
-    logprobs = torch.log_softmax(logits, dim=-1).gather(1, ids[0, 1:, None])[:, 0]
-    answer_logprobs = logprobs[len(prompt_ids) - 1 :]
-    return float(answer_logprobs.mean()) if len(answer_logprobs) else float("-inf")
+    encoded = []
+    for prompt, answer in conversations:
+        start = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False))
+        encoded.append((tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False), start))
+    means = [float("-inf")] * len(encoded)
+    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i][0]))
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    for begin in range(0, len(order), BATCH):
+        batch = order[begin : begin + BATCH]
+        width = max(len(encoded[i][0]) for i in batch)
+        ids = torch.tensor([encoded[i][0] + [pad] * (width - len(encoded[i][0])) for i in batch], device=model.device)
+        mask = torch.tensor([[1] * len(encoded[i][0]) + [0] * (width - len(encoded[i][0])) for i in batch], device=model.device)
+        with torch.inference_mode():
+            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+        logprobs = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[..., 0]
+        for row, index in enumerate(batch):
+            tokens, start = encoded[index]
+            answer = logprobs[row, start - 1 : len(tokens) - 1]
+            if len(answer):
+                means[index] = float(answer.mean())
+    return means

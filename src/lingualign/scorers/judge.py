@@ -79,11 +79,8 @@ class JudgeScorer(Scorer):
             return []
         stats = RunStats()
         engine = build(self.settings.engine)  # loads its model only if something is not cached
-        cache = ResultCache(self.cache_dir, engine.identity() | {"scorer": "judge"})
-        try:
+        with ResultCache(self.cache_dir, engine.identity() | {"scorer": "judge"}) as cache:
             replies = run(engine, requests, cache, "judge", stats)
-        finally:
-            cache.close()
         self.run["cache_hits"] += stats.cache_hits
         self.run["scored"] += stats.generated
         if self.settings.expected:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from lingualign.cache import ResultCache
-from lingualign.devices import loading, resolve_device
+from lingualign.devices import loading, resolve_device, resolve_dtype
 from lingualign.errors import LingualignError
 from lingualign.registry import PluginSettings
 from lingualign.scorers import SCORERS, Scorer, conversations
@@ -26,7 +26,9 @@ class RewardModelSettings(PluginSettings):
     revision: str | None = None
     trust_remote_code: bool = False
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="auto: bfloat16 where the device runs it natively, else float32"
+    )
     batch_size: int = Field(default=8, ge=1)
     max_length: int = Field(default=2048, ge=16, description="Longer conversations are cut from the left")
 
@@ -53,12 +55,15 @@ class RewardModelScorer(Scorer):
         self.device = resolve_device(settings.device)
         with loading(settings.model):
             model = AutoModelForSequenceClassification.from_pretrained(
-                settings.model, dtype=getattr(torch, settings.dtype), use_safetensors=True, **kwargs
+                settings.model,
+                dtype=getattr(torch, resolve_dtype(settings.dtype, settings.device)),
+                use_safetensors=True,
+                **kwargs,
             )
         self.model = model.to(self.device).eval()
         if self.model.config.pad_token_id is None:
             self.model.config.pad_token_id = self.tokenizer.pad_token_id
-        self.cache = ResultCache(cache_dir, {"scorer": self.identity, "max_length": settings.max_length})
+        self.cache_dir = cache_dir
         self.run = {"cache_hits": 0, "scored": 0}
 
     def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
@@ -66,23 +71,22 @@ class RewardModelScorer(Scorer):
 
         rendered = [self.tokenizer.apply_chat_template(turns, tokenize=False) for turns in conversations(columns, text)]
         unique = list(dict.fromkeys(rendered))
-        found = {key: value["score"] for key, value in self.cache.lookup(unique).items()}
-        todo = sorted((r for r in unique if r not in found), key=len, reverse=True)
-        self.run["cache_hits"] += len(unique) - len(todo)
-        size = self.settings.batch_size
-        try:
+        identity = {"scorer": self.identity, "max_length": self.settings.max_length}
+        with ResultCache(self.cache_dir, identity) as cache:
+            found = {key: value["score"] for key, value in cache.lookup(unique).items()}
+            todo = sorted((r for r in unique if r not in found), key=len, reverse=True)
+            self.run["cache_hits"] += len(unique) - len(todo)
+            size = self.settings.batch_size
             with tqdm(
                 total=len(todo), desc="score", unit="resp", file=sys.stderr, mininterval=2.0, disable=not todo
             ) as progress:
                 for start in range(0, len(todo), size):
                     batch = todo[start : start + size]
                     scores = self.score_batch(batch)
-                    self.cache.store(batch, ({"score": s} for s in scores))
+                    cache.store(batch, ({"score": s} for s in scores))
                     found.update(zip(batch, scores, strict=True))
                     self.run["scored"] += len(batch)
                     progress.update(len(batch))
-        finally:
-            self.cache.close()
         return [found[r] for r in rendered]
 
     def score_batch(self, rendered: Sequence[str]) -> list[float]:
