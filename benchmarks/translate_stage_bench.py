@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation
 from lingualign.settings import load_settings
@@ -44,7 +44,8 @@ settings = settings.model_copy(update={"engine": EngineSettings.model_validate(e
 started = time.perf_counter()
 metrics = translate_stage(settings, source, out, cache)
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
 print(json.dumps({"seconds": seconds, "characters": metrics["characters"],
                   "chunks": metrics["chunks"], "peak_mb": peak}))
 """

@@ -153,7 +153,7 @@ def run_translate(folder: Path) -> subprocess.Popen[bytes]:
 
 def cached_lines(folder: Path) -> int:
     return (
-        sum(len(p.read_text().splitlines()) for p in (folder / "cache").glob("*.jsonl"))
+        sum(len(p.read_bytes().splitlines()) for p in (folder / "cache").glob("journal-*"))
         if (folder / "cache").is_dir()
         else 0
     )
@@ -181,6 +181,8 @@ def test_sigkill_halfway_then_rerun_matches_uninterrupted(tmp_path: Path, tiny_l
     resumed = json.loads((killed / "metrics" / "translate.json").read_text())
     assert resumed["run"]["cache_hits"] == done and resumed["run"]["translated_chunks"] == total - done
     assert (killed / "t.parquet").read_bytes() == (clean / "t.parquet").read_bytes()
+    cache = {p.name: p.read_bytes() for p in sorted((clean / "cache").iterdir())}
+    assert {p.name: p.read_bytes() for p in sorted((killed / "cache").iterdir())} == cache  # the same segments
 
 
 # ---------------------------------------------------------------- quality flags

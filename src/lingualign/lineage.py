@@ -15,18 +15,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lingualign.errors import LingualignError
 from lingualign.io import file_md5
-from lingualign.tracking import OUTPUT_TAG_PREFIX, mlflow_key, project_root, tracking_uri
+from lingualign.tracking import OUTPUT_TAG_PREFIX, mlflow_key, project_root, recorded_stages, tracking_uri
 
 
 def lock_stages(root: Path) -> dict[str, dict[str, Any]]:
     lock = root / "dvc.lock"
     if not lock.is_file():
         raise LingualignError(f"{lock}: not found; run `dvc repro` first")
-    return (yaml.safe_load(lock.read_text(encoding="utf-8")) or {}).get("stages", {})
+    return recorded_stages(lock)
 
 
 def producers(stages: Mapping[str, Mapping[str, Any]], path: str) -> list[str]:

@@ -15,6 +15,7 @@ numbers plus the lineage tags.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import posixpath
@@ -115,15 +116,29 @@ def lineage_tags(inputs: list[Path]) -> dict[str, str]:
     return tags
 
 
-def dvc_hash(path: Path) -> str:
-    """The hash DVC recorded for an output in ``dvc.lock`` (what ``dvc pull`` fetches), or ``untracked``."""
+def recorded_stages(lock: Path) -> dict[str, Any]:
+    """The stages ``dvc.lock`` records ({} without one), parsed once per version of the file."""
+    if not lock.is_file():
+        return {}
+    return _parsed_lock(lock, lock.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_lock(lock: Path, mtime_ns: int) -> dict[str, Any]:
     import yaml
 
+    # The C loader: a team's dvc.lock runs to thousands of lines and engines ask for it per stage.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return (yaml.load(lock.read_text(encoding="utf-8"), Loader=loader) or {}).get("stages", {})
+
+
+def dvc_hash(path: Path) -> str:
+    """The hash DVC recorded for an output in ``dvc.lock`` (what ``dvc pull`` fetches), or ``untracked``."""
     lock = project_root() / "dvc.lock"
     if not lock.is_file():
         return "untracked"
     wanted = Path(path).as_posix().rstrip("/")
-    for stage in (yaml.safe_load(lock.read_text(encoding="utf-8")) or {}).get("stages", {}).values():
+    for stage in recorded_stages(lock).values():
         for out in stage.get("outs", []):
             if out["path"].rstrip("/") == wanted:
                 return str(out.get("md5") or out.get("hash") or "untracked")

@@ -53,8 +53,13 @@ class Request:
 
     @property
     def text(self) -> str:
-        """What the model is asked, for ordering by length."""
-        return self.prompt if self.prompt is not None else "\0".join(m["content"] for m in self.messages or ())
+        """What the model is asked, for ordering by length. Computed once per request."""
+        try:
+            return self.__dict__["_text"]
+        except KeyError:
+            text = self.prompt if self.prompt is not None else "\0".join(m["content"] for m in self.messages or ())
+            object.__setattr__(self, "_text", text)
+            return text
 
     def key(self) -> str:
         """The request's identity: the fields set away from their defaults, so that a field added

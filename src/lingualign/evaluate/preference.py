@@ -37,9 +37,11 @@ def mean_logprobs(model: Any, tokenizer: Any, conversations: list[tuple[list[dic
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     for begin in range(0, len(order), BATCH):
         batch = order[begin : begin + BATCH]
-        width = max(len(encoded[i][0]) for i in batch)
-        ids = torch.tensor([encoded[i][0] + [pad] * (width - len(encoded[i][0])) for i in batch], device=model.device)
-        mask = torch.tensor([[1] * len(encoded[i][0]) + [0] * (width - len(encoded[i][0])) for i in batch], device=model.device)
+        lengths = [len(encoded[i][0]) for i in batch]
+        width = max(lengths)
+        rows = [encoded[i][0] + [pad] * (width - n) for i, n in zip(batch, lengths, strict=True)]
+        ids = torch.tensor(rows, device=model.device)
+        mask = torch.tensor([[1] * n + [0] * (width - n) for n in lengths], device=model.device)
         with torch.inference_mode():
             logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
         logprobs = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[..., 0]

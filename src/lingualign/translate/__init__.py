@@ -14,7 +14,7 @@ import argparse
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -114,11 +114,11 @@ class Translation:
 
     german: str
     flags: tuple[str, ...]
-    chunks: tuple[tuple[str, int], ...]
+    chunks: Sequence[Sequence[Any]]  # (hash, length) pairs; as JSON lists when read from the cache
 
     @classmethod
     def cached(cls, value: dict[str, Any]) -> Translation:
-        return cls(value["german"], tuple(value["flags"]), tuple(tuple(chunk) for chunk in value["chunks"]))  # type: ignore[misc]
+        return cls(value["german"], tuple(value["flags"]), value["chunks"])
 
 
 class Translator:

@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from lingualign.engines import Generation
-from lingualign.language import detect_language
+from lingualign.language import detect_languages
 from lingualign.settings import Settings
 
 FLAGS = ("empty", "length_ratio", "wrong_language", "repetition", "truncated")
 SHORTEST, LONGEST, COPIES = 6, 80, 3
-PARALLEL_FROM = 2_000  # texts: below this, language id runs in the stage's own process
+PARALLEL_FROM = 2_000  # texts per language-id worker process at least; fewer texts stay in the stage's process
 
 
 class QualitySettings(Settings):
@@ -69,20 +69,17 @@ def loops(texts: Sequence[str]) -> list[bool]:
 
 def languages(texts: Sequence[str]) -> list[str]:
     """The language of each text (py3langid); many texts are split over the machine's cores."""
-    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [detect_language(text) for text in texts]
+    workers = min(os.cpu_count() or 1, -(-len(texts) // PARALLEL_FROM))
+    if workers < 2:
+        return detect_languages(texts)
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    workers = os.cpu_count() or 1
     share = -(-len(texts) // workers)
     parts = [list(texts[i : i + share]) for i in range(0, len(texts), share)]
+    detect_languages(parts[0][:1])  # the model loads once, here, and the forked workers share it
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        return [language for part in pool.map(_languages, parts) for language in part]
-
-
-def _languages(texts: list[str]) -> list[str]:
-    return [detect_language(text) for text in texts]
+        return [language for part in pool.map(detect_languages, parts) for language in part]
 
 
 def text_flags(
