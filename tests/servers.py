@@ -116,12 +116,32 @@ class ScriptedServer:
 
 
 def rating(body: dict[str, Any]) -> dict[str, Any]:
-    """A judge's reply: ``[[n]]``, n from 1 to 10 by a hash of the conversation, the same every run."""
+    """A judge's reply: ``[[n]]``, n from 1 to 10 by a hash of the conversation, the same every run.
+
+    Asked for log-probabilities (a one-token rating, as vLLM serves them), it answers the digit
+    and spreads the rest of the probability over the neighbouring ratings.
+    """
     import hashlib
+    import math
 
     digest = hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).digest()
+    score = digest[0] % 10 + 1
+    if not body.get("logprobs"):
+        return {
+            "choices": [
+                {"message": {"role": "assistant", "content": f"Rating: [[{score}]]"}, "finish_reason": "stop"}
+            ]
+        }
+    weights = {str(n): 2.0 ** -abs(n - score) for n in range(1, 11)}
+    total = sum(weights.values())
+    top = [{"token": token, "logprob": math.log(weight / total)} for token, weight in weights.items()]
+    top = sorted(top, key=lambda entry: -entry["logprob"])[: int(body.get("top_logprobs") or 1)]
     return {
         "choices": [
-            {"message": {"role": "assistant", "content": f"Rating: [[{digest[0] % 10 + 1}]]"}, "finish_reason": "stop"}
+            {
+                "message": {"role": "assistant", "content": str(score)},
+                "logprobs": {"content": [{"token": str(score), "logprob": top[0]["logprob"], "top_logprobs": top}]},
+                "finish_reason": "length",
+            }
         ]
     }

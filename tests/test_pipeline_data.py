@@ -1,4 +1,4 @@
-"""The data stages through DVC on a tiny model: ingest -> translate -> score -> pairs."""
+"""The data stages through DVC on a tiny model: ingest -> translate -> generate -> score -> pairs."""
 
 from __future__ import annotations
 
@@ -17,12 +17,16 @@ def stages_run(output: str) -> list[str]:
     return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
 
 
-def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) -> None:
+def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path, judge_url: str) -> None:
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
     params["translate"]["max_new_tokens"] = 4
     params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
+    params["generate"]["sources"]["smollm2"].update({"model": str(tiny_lm), "batch_size": 4})
+    params["generate"]["max_new_tokens"] = 6
+    judge = {"name": "openai", "model": str(tiny_lm), "base_url": judge_url, "served_model": "judge"}
+    params["score"]["scorer"]["scorers"][1].update({"engine": judge, "reply_prefix": ""})
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
     first = run(["dvc", "repro", "pairs"], cwd=project)
@@ -32,6 +36,7 @@ def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) ->
     assert [stage for stage in ran if stage != "models@smollm2-135m-instruct"] == [
         "ingest",
         "translate",
+        "generate",
         "score",
         "pairs",
     ]
@@ -46,7 +51,7 @@ def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path) ->
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     status = json.loads(run(["dvc", "status", "--json"], cwd=project).stdout)
     # Stages downstream of pairs (never built here) show up too; nothing upstream does.
-    assert "pairs" in status and not {"ingest", "translate", "score"} & set(status)
+    assert "pairs" in status and not {"ingest", "translate", "generate", "score"} & set(status)
     assert stages_run(run(["dvc", "repro", "pairs"], cwd=project).stdout) == ["pairs"]
     plots = json.loads(run(["dvc", "plots", "show", "--json"], cwd=project).stdout)
     assert "pair_margins" in json.dumps(plots)

@@ -23,7 +23,8 @@ from lingualign.reference import ReferenceSettings, reference_logps
 def dpo_params(folder: Path, model: Path, batch_size: int) -> Path:
     """Full fine-tuning without dropout, and plain SGD: Adam's first steps move every weight by
     about the learning rate whatever its gradient's size, so float-level differences between
-    the gradient sums of one and two processes would show as whole steps."""
+    the gradient sums of one and two processes would show as whole steps. Float32 for the same
+    reason: bfloat16 autocast rounds a batch of 8 and two of 4 differently."""
     trainer = {
         "optim": "sgd",
         "learning_rate": 0.5,
@@ -38,7 +39,7 @@ def dpo_params(folder: Path, model: Path, batch_size: int) -> Path:
     }
     path = folder / "params.yaml"
     path.write_text(
-        yaml.safe_dump({"dpo": {"model": str(model), "method": "full", "device": "cpu", "trainer": trainer}})
+        yaml.safe_dump({"dpo": {"model": str(model), "method": "full", "device": "cpu", "dtype": "float32", "trainer": trainer}})
     )
     return path
 
