@@ -5,9 +5,9 @@ VENV ?= .venv
 PYTHON ?= python3.11
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup browser run test test-fast bench clean-venv
+.PHONY: setup browser run repro exp push pull check test test-fast bench clean-venv
 
 setup: $(STAMP)
 
@@ -31,6 +31,21 @@ browser:
 
 run: $(STAMP)
 	dvc repro
+
+# DVC with the project's environment on PATH, activated or not; ARGS pass through:
+#   make repro ARGS=translate   make exp ARGS='run -n narrow -S pairs.margin_min=1.0'   make push   make pull
+# repro first checks every params section and the tracking server, before DVC removes any output.
+check: $(STAMP)
+	lingualign check --tracking
+
+repro: check
+	dvc repro $(ARGS)
+
+exp: check
+	dvc exp $(ARGS)
+
+push pull: $(STAMP)
+	dvc $@ $(ARGS)
 
 # Two pytest-xdist workers (docs/benchmarks.md has the suite's times).
 test: $(STAMP) browser

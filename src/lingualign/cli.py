@@ -30,6 +30,7 @@ COMMANDS = {
         "Evaluate one model: German MT-Bench with an LLM judge, lm-evaluation-harness, held-out preference.",
     ),
     "report": ("report", "Put every model's evaluation side by side: metrics/eval.json, plots and an HTML report."),
+    "check": ("check", "Validate every section of params.yaml (and a profile overlay) in one pass, all errors listed."),
     "profile": ("profiles", "Switch params.yaml to a profile (profiles/<name>.yaml), validated before it is written."),
     "lineage": (
         "lineage",

@@ -12,28 +12,37 @@ file every stage accepts or writes nothing. ``params.yaml`` is versioned in git:
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from lingualign.dpo import DPOSettings
 from lingualign.errors import SettingsError
-from lingualign.settings import parse_settings, read_params
+from lingualign.evaluate import EvaluateSettings
+from lingualign.generate import GenerateSettings
+from lingualign.ingest import IngestSettings
+from lingualign.merge import MergeSettings
+from lingualign.models import ModelsSettings
+from lingualign.pairs import PairsSettings
+from lingualign.score import ScoreSettings
+from lingualign.settings import Settings, parse_settings, read_params
+from lingualign.sft import SFTSettings
+from lingualign.translate import TranslateSettings
 
 PROFILES = Path("profiles")
-# params.yaml section -> the settings class (module, name) that validates it
-SECTIONS = {
-    "ingest": ("lingualign.ingest", "IngestSettings"),
-    "models": ("lingualign.models", "ModelsSettings"),
-    "translate": ("lingualign.translate", "TranslateSettings"),
-    "generate": ("lingualign.generate", "GenerateSettings"),
-    "score": ("lingualign.score", "ScoreSettings"),
-    "pairs": ("lingualign.pairs", "PairsSettings"),
-    "sft": ("lingualign.sft", "SFTSettings"),
-    "merge": ("lingualign.merge", "MergeSettings"),
-    "dpo": ("lingualign.dpo", "DPOSettings"),
-    "evaluate": ("lingualign.evaluate", "EvaluateSettings"),
+# params.yaml section -> the settings class that validates it
+SECTIONS: dict[str, type[Settings]] = {
+    "ingest": IngestSettings,
+    "models": ModelsSettings,
+    "translate": TranslateSettings,
+    "generate": GenerateSettings,
+    "score": ScoreSettings,
+    "pairs": PairsSettings,
+    "sft": SFTSettings,
+    "merge": MergeSettings,
+    "dpo": DPOSettings,
+    "evaluate": EvaluateSettings,
 }
 
 
@@ -57,9 +66,9 @@ def validate(params: Mapping[str, Any], where: str) -> None:
     """Every section through its stage's settings class; all problems in one message."""
     unknown = sorted(set(params) - set(SECTIONS))
     problems = [f"unknown section '{name}' (known: {', '.join(SECTIONS)})" for name in unknown]
-    for section, (module, name) in SECTIONS.items():
+    for section, settings in SECTIONS.items():
         try:
-            parse_settings(getattr(importlib.import_module(module), name), params.get(section) or {}, section)
+            parse_settings(settings, params.get(section) or {}, section)
         except SettingsError as exc:
             problems.append(str(exc))
     if problems:

@@ -47,6 +47,32 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_root() / 'mlflow.db'}"
 
 
+PROBE_TIMEOUT_S = 10.0
+
+
+def require_tracking_server(uri: str) -> None:
+    """Fail at once, in one line, when a tracking server does not answer: before a stage does any
+    work (MLflow's own client would retry for minutes, then fail after the work was done)."""
+    import httpx
+
+    from lingualign.errors import LingualignError
+
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        status = httpx.get(f"{uri.rstrip('/')}/health", timeout=PROBE_TIMEOUT_S).status_code
+    except httpx.HTTPError as exc:
+        problem = type(exc).__name__
+    else:
+        if status == 200:
+            return
+        problem = f"HTTP {status} from /health"
+    raise LingualignError(
+        f"MLFLOW_TRACKING_URI={uri}: the tracking server does not answer ({problem}); start it, "
+        "or unset MLFLOW_TRACKING_URI to track into the project's mlflow.db"
+    )
+
+
 _REFUSED = re.compile(r"[^\w.\- :/]")  # MLflow's key rule (mlflow/utils/validation.py)
 MAX_KEY = 250
 
@@ -176,6 +202,7 @@ def stage_run(
     """Open the stage's MLflow run under the pipeline's parent run; log params and lineage."""
     import mlflow
 
+    require_tracking_server(tracking_uri())
     mlflow.set_tracking_uri(tracking_uri())
     experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
     lineage = lineage_tags(inputs)
