@@ -76,7 +76,10 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     assert sorted(first[11:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
     # The FuseChat path: samples of the one source model, judged, paired within that model.
     generated = json.loads((project / "metrics" / "generate.json").read_text())
-    assert generated["prompts"] == 4 and generated["sources"]["smollm2"]["samples"] > 0
+    translated = pq.read_table(project / "data" / "translated.parquet", columns=["dataset", "prompt_id"]).to_pylist()
+    ultrafeedback = {row["prompt_id"] for row in translated if row["dataset"] == "ultrafeedback"}
+    assert generated["prompts"] == min(4, len(ultrafeedback)) > 0  # prompts_per_dataset: 4
+    assert generated["sources"]["smollm2"]["samples"] > 0
     splits = ("train", "test")
     pairs = [p for split in splits for p in pq.read_table(project / "data" / "pairs" / f"{split}.parquet").to_pylist()]
     assert any(p["dataset"] == "generated" and p["source_model"] == "smollm2" for p in pairs)

@@ -39,7 +39,9 @@ def dpo_params(folder: Path, model: Path, batch_size: int) -> Path:
     }
     path = folder / "params.yaml"
     path.write_text(
-        yaml.safe_dump({"dpo": {"model": str(model), "method": "full", "device": "cpu", "dtype": "float32", "trainer": trainer}})
+        yaml.safe_dump(
+            {"dpo": {"model": str(model), "method": "full", "device": "cpu", "dtype": "float32", "trainer": trainer}}
+        )
     )
     return path
 
