@@ -152,6 +152,8 @@ EVALUATE = [
     "data/pairs/test.parquet",
     "--answers",
     "out/answers.parquet",
+    "--replies",
+    "out/replies.parquet",
     "--metrics",
     "out/eval.json",
     "--cache",

@@ -247,6 +247,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
                         "max_new_tokens": 8,
                     },
                 },
+                "support": {"cases": str(ROOT / "data" / "eval" / "support"), "max_new_tokens": 8},
                 "harness": {"limit": 8, "batch_size": 4},
             },
             "evaluate",
@@ -255,7 +256,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
             settings,
             "tiny",
             pairs_file(tmp_path / "test.parquet", count=3),
-            tmp_path / "answers.parquet",
+            (tmp_path / "answers.parquet", tmp_path / "replies.parquet"),
             tmp_path / "judge-cache",
             "evaluate",
         )
@@ -270,6 +271,9 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
     assert mt["parse_rate"] == round(sum(a["status"] == "judged" for a in sent) / len(sent), 6)
     assert 0 <= result["harness"]["support_mc_de"]["acc"] <= 1 and "acc_norm" in result["harness"]["support_mc_de"]
     assert result["preference"]["pairs"] == 3
+    support, replies = result["support"], pq.read_table(tmp_path / "replies.parquet").to_pylist()
+    assert support["cases"] == len(replies) >= 60 and support["passed"] == sum(not r["failed"] for r in replies)
+    assert set(support["categories"]) == {r["category"] for r in replies}
 
 
 class InterruptedJudge(Engine):

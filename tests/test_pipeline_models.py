@@ -14,8 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import run
+from huggingface_hub import ModelCard
 from test_pipeline_data import stages_run
 
+from lingualign.evaluate.support import read_cases
 from lingualign.mtbench import CATEGORIES
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
@@ -55,8 +57,15 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     )  # random text is rarely German: most answers score 1
     evaluate["mtbench"]["judge"]["max_new_tokens"] = 3
     evaluate["mtbench"]["judge"]["engine"]["model"] = str(tiny_lm)
+    evaluate["support"]["max_new_tokens"] = 8
     evaluate["harness"]["limit"] = 8
     return params
+
+
+def card_numbers(text: str) -> dict[str, float]:
+    """The card's evaluation table: benchmark -> value (4 decimals)."""
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    return {what.strip(): round(float(value), 4) for what, value in rows if what.strip() != "benchmark"}
 
 
 def write_params(project: Path, params: dict) -> None:
@@ -69,11 +78,11 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     params = tiny_params(project, tiny_lm, judge_url)
     write_params(project, params)
 
-    first = stages_run(run(["dvc", "repro", "report"], cwd=project).stdout)
-    assert sorted(first[:2]) == ["ingest", "models@tiny"]
+    first = stages_run(run(["dvc", "repro"], cwd=project).stdout)
+    assert first[0] == "check" and sorted(first[1:3]) == ["ingest", "models@tiny"]
     order = ["translate", "generate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
-    assert first[2:11] == order
-    assert sorted(first[11:-1]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-1] == "report"
+    assert first[3:12] == order
+    assert sorted(first[12:-2]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-2:] == ["report", "cards"]
     # The FuseChat path: samples of the one source model, judged, paired within that model.
     generated = json.loads((project / "metrics" / "generate.json").read_text())
     translated = pq.read_table(project / "data" / "translated.parquet", columns=["dataset", "prompt_id"]).to_pylist()
@@ -93,20 +102,36 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     )
     evaluation = json.loads((project / "metrics" / "eval.json").read_text())
     assert set(evaluation) == set(MODELS)
+    cases = len(read_cases(project / "data" / "eval" / "support"))
     for metrics in evaluation.values():
-        assert set(metrics) == {"mt_bench", "harness", "preference"}
+        assert set(metrics) == {"dtype", "mt_bench", "support", "harness", "preference"}
+        assert metrics["support"]["cases"] == cases and 0 <= metrics["support"]["score"] <= 1
         assert set(metrics["mt_bench"]["categories"]) == set(CATEGORIES)
         assert metrics["mt_bench"]["judgements"] + metrics["mt_bench"]["not_german"] == 16  # 8 questions, 2 turns
     questions = (project / "data" / "mtbench_de.jsonl").read_text().splitlines()
     assert len(questions) == 8 and {json.loads(q)["category"] for q in questions} == set(CATEGORIES)
     assert (project / "metrics" / "report.html").read_text().count("<tr>") == 1 + len(MODELS)
+    for name in ("sft_orca", "sft_support_tickets", "merged", "dpo"):  # every exported checkpoint, not the base
+        card = ModelCard.load(project / "models" / "cards" / name / "README.md")
+        assert card.data.language == ["de"] and card.data.license == "apache-2.0"
+        numbers, metrics = card_numbers(card.text), evaluation[name]
+        expected = {
+            "MT-Bench average": metrics["mt_bench"]["average"],
+            "support cases passed": metrics["support"]["score"],
+            "held-out preference accuracy": metrics["preference"]["accuracy"],
+        }
+        expected |= {f"support {c}": v for c, v in metrics["support"]["categories"].items()}
+        assert {k: numbers.get(k) for k, v in expected.items() if v is not None} == {
+            k: round(v, 4) for k, v in expected.items() if v is not None
+        }
+    assert not (project / "models" / "cards" / "smollm2").exists()
 
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
     run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
     params["dpo"]["trainer"]["beta"] = 0.3
     write_params(project, params)
-    assert stages_run(run(["dvc", "repro", "report"], cwd=project).stdout) == ["dpo", "evaluate@dpo", "report"]
+    assert stages_run(run(["dvc", "repro"], cwd=project).stdout) == ["check", "dpo", "evaluate@dpo", "report", "cards"]
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "beta 0.3"], cwd=project)
 
@@ -126,7 +151,10 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     }
     assert rated and rated <= set(everything)
     assert {f"{m}.mt_bench.average" for m in MODELS} <= set(everything)
+    support = {f"{m}.support.categories.{c}" for m in MODELS for c in evaluation[m]["support"]["categories"]}
+    assert len(support) >= 9 * len(MODELS) and support <= set(everything)  # per category, diffable
 
     plots = json.loads(run(["dvc", "plots", "diff", "main", "beta", "--json"], cwd=project).stdout)
-    bars = plots["data"]["mtbench_categories"][0]["content"]["data"]["values"]
-    assert {row["rev"] for row in bars} == {"main", "beta"} and {row["model"] for row in bars} == set(MODELS)
+    for plot in ("mtbench_categories", "support_categories"):
+        bars = plots["data"][plot][0]["content"]["data"]["values"]
+        assert {row["rev"] for row in bars} == {"main", "beta"} and {row["model"] for row in bars} == set(MODELS)

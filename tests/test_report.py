@@ -36,6 +36,13 @@ def model_metrics(offset: float) -> dict[str, Any]:
         },
         "harness": {"support_mc_de": {"acc": 0.25 + offset / 10, "acc_norm": 0.3}},
         "preference": {"accuracy": 0.5 + offset / 10, "mean_margin": offset, "pairs": 11},
+        "support": {
+            "cases": 4,
+            "passed": 2,
+            "score": 0.5,
+            "categories": {"json": 0.25 * offset, "refusal": 1.0},
+            "checks": {"json": 0.5, "regex": 0.5},
+        },
     }
 
 
@@ -59,6 +66,8 @@ def report_dir(tmp_path: Path) -> Path:
             "metrics/eval.json",
             "--plot",
             "metrics/plot.csv",
+            "--support-plot",
+            "metrics/support.csv",
             "--html",
             "metrics/report.html",
         ],
@@ -76,6 +85,12 @@ def test_report_puts_every_model_side_by_side(report_dir: Path) -> None:
     assert len(rows) == len(MODELS) * len(CATEGORIES)
     assert {"model": "merged", "category": "writing", "score": "4.0"} in rows
     assert {"model": "merged", "category": "coding", "score": ""} in rows
+    with open(report_dir / "metrics" / "support.csv") as handle:
+        support = list(csv.DictReader(handle))
+    assert len(support) == len(MODELS) * 2 and {"model": "dpo", "category": "json", "score": "0.5"} in support
+    page = (report_dir / "metrics" / "report.html").read_text()
+    assert "<th>support score</th>" in page and "<th>support refusal</th>" in page
+    assert "German support cases by category" in page
 
 
 def test_a_missing_model_evaluation_is_named(report_dir: Path) -> None:
@@ -91,6 +106,8 @@ def test_a_missing_model_evaluation_is_named(report_dir: Path) -> None:
         "metrics/eval2.json",
         "--plot",
         "p.csv",
+        "--support-plot",
+        "s.csv",
         "--html",
         "r.html",
     ]

@@ -17,6 +17,7 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from lingualign.cards import CardsSettings
 from lingualign.dpo import DPOSettings
 from lingualign.errors import SettingsError
 from lingualign.evaluate import EvaluateSettings
@@ -43,6 +44,7 @@ SECTIONS: dict[str, type[Settings]] = {
     "merge": MergeSettings,
     "dpo": DPOSettings,
     "evaluate": EvaluateSettings,
+    "cards": CardsSettings,
 }
 
 

@@ -55,6 +55,19 @@ def category_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def support_categories(results: dict[str, Any]) -> list[str]:
+    """The support case categories any model was graded on, in name order."""
+    return sorted({category for r in results.values() for category in r.get("support", {}).get("categories", {})})
+
+
+def support_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"model": model, "category": category, "score": r.get("support", {}).get("categories", {}).get(category)}
+        for model, r in results.items()
+        for category in support_categories(results)
+    ]
+
+
 def write_plot(path: Path, rows: list[dict[str, Any]]) -> None:
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["model", "category", "score"])
@@ -79,6 +92,8 @@ def table_columns(results: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
         for key in ("first_turn", "second_turn", "average", "parse_rate")
     ]
     columns += [(f"MT-Bench {c}", ("mt_bench", "categories", c)) for c in CATEGORIES]
+    columns += [("support score", ("support", "score"))]
+    columns += [(f"support {c}", ("support", "categories", c)) for c in support_categories(results)]
     harness = dict.fromkeys(
         (task, metric) for r in results.values() for task, metrics in r.get("harness", {}).items() for metric in metrics
     )
@@ -100,29 +115,32 @@ def cell(value: Any) -> str:
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else html.escape(str(value))
 
 
-def bars_svg(results: dict[str, Any]) -> str:
-    """Grouped bars: one group per MT-Bench category, one bar per model, 0-10."""
-    models = list(results)
+def bars_svg(rows: list[dict[str, Any]], top: float, label: str) -> str:
+    """Grouped bars from plot rows (model, category, score): one group per category, one bar per model, 0-top."""
+    models = list(dict.fromkeys(row["model"] for row in rows))
+    categories = list(dict.fromkeys(row["category"] for row in rows))
+    scores = {(row["model"], row["category"]): row["score"] for row in rows}
     width, height, left, bottom = 760, 260, 30, 40
-    group = (width - left) / len(CATEGORIES)
+    group = (width - left) / max(len(categories), 1)
     bar = (group - 12) / max(len(models), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" '
-        'aria-label="MT-Bench score per category and model">'
+        f'aria-label="{html.escape(label)}">'
     ]
-    for tick in range(0, 11, 2):
-        y = height - bottom - tick * (height - bottom - 10) / 10
+    for tick in range(6):
+        value = top * tick / 5
+        y = height - bottom - tick * (height - bottom - 10) / 5
         parts.append(
             f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" '
-            f'y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
+            f'y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:g}</text>'
         )
-    for g, category in enumerate(CATEGORIES):
+    for g, category in enumerate(categories):
         x0 = left + g * group + 6
         for m, model in enumerate(models):
-            score = results[model]["mt_bench"]["categories"][category]
+            score = scores[model, category]
             if score is None:
                 continue
-            h = score * (height - bottom - 10) / 10
+            h = score * (height - bottom - 10) / top
             title = f"<title>{html.escape(model)} {category}: {score:.2f}</title>"
             parts.append(
                 f'<rect class="bar" x="{x0 + m * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar - 1:.1f}" '
@@ -130,7 +148,7 @@ def bars_svg(results: dict[str, Any]) -> str:
             )
         parts.append(
             f'<text x="{x0 + group / 2 - 6:.1f}" y="{height - bottom + 16}" font-size="11" '
-            f'text-anchor="middle">{category}</text>'
+            f'text-anchor="middle">{html.escape(category)}</text>'
         )
     parts.append(legend(models, height + 10))
     return "".join(parts) + "</svg>"
@@ -178,6 +196,12 @@ def curves_svg(curves: list[dict[str, float]]) -> str:
 
 
 def render_html(results: dict[str, Any], curves: list[dict[str, float]]) -> str:
+    support = support_rows(results)
+    support_section = (
+        f"<h2>German support cases by category (share passed)</h2>\n{bars_svg(support, 1.0, 'support cases')}"
+        if support
+        else ""
+    )
     columns = table_columns(results)
     head = "".join(f"<th>{html.escape(title)}</th>" for title, _ in columns)
     body = "".join(
@@ -198,7 +222,8 @@ thead th {{ background: #f3f3f3; }} tbody th {{ text-align: left; }}
 <h2>Models side by side</h2>
 <div class="scroll"><table id="eval"><thead><tr><th>model</th>{head}</tr></thead><tbody>{body}</tbody></table></div>
 <h2>German MT-Bench by category</h2>
-{bars_svg(results)}
+{bars_svg(category_rows(results), 10.0, "MT-Bench score per category and model")}
+{support_section}
 <h2>DPO training curves</h2>
 {curves_svg(curves)}
 </body></html>
@@ -210,6 +235,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--curves", type=Path, required=True, help="DPO training curves (CSV)")
     parser.add_argument("--out", type=Path, required=True, help="Every model side by side (JSON metrics)")
     parser.add_argument("--plot", type=Path, required=True, help="MT-Bench per category and model (CSV) for dvc plots")
+    parser.add_argument("--support-plot", type=Path, required=True, help="Support cases per category and model (CSV)")
     parser.add_argument("--html", type=Path, required=True, help="The report page")
 
 
@@ -222,6 +248,7 @@ def main(args: argparse.Namespace) -> None:
     def work() -> dict[str, Any]:
         results = collect(list(settings.models), args.evals)
         write_plot(args.plot, category_rows(results))
+        write_plot(args.support_plot, support_rows(results))
         with atomic_path(args.html) as tmp:
             tmp.write_text(render_html(results, read_curves(args.curves)), encoding="utf-8")
         return results

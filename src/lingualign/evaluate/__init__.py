@@ -6,6 +6,9 @@
   Parquet. Judgements are cached (``cache/judge/<model>``), so an interrupted or repeated run does
   not pay the judge twice.
 - lm-evaluation-harness (``harness``): German multiple choice.
+- German support cases (``support``): replies to customer messages, each graded by deterministic
+  checks (language, Sie-form, extracted values, JSON schema, list and length limits, refusals,
+  policy facts, no invented contacts); the share passed per category and overall.
 - Held-out preference (``preference``): the share of test pairs whose chosen answer has the
   higher mean per-token log-likelihood, and the mean gap. This is the one place it is measured,
   for every model alike.
@@ -24,10 +27,18 @@ from pydantic import Field, model_validator
 
 from lingualign.evaluate.harness import HarnessSettings
 from lingualign.evaluate.judging import MTBenchSettings
+from lingualign.evaluate.support import SupportSettings
 from lingualign.settings import Settings
 
 # The one model this run evaluates ({item}), and what every evaluation shares.
-PARAMS = ("evaluate.models.{item}", "evaluate.device", "evaluate.dtype", "evaluate.mtbench", "evaluate.harness")
+PARAMS = (
+    "evaluate.models.{item}",
+    "evaluate.device",
+    "evaluate.dtype",
+    "evaluate.mtbench",
+    "evaluate.support",
+    "evaluate.harness",
+)
 
 
 class EvaluateSettings(Settings):
@@ -37,6 +48,7 @@ class EvaluateSettings(Settings):
         default="auto", description="auto: bfloat16 where the device runs it natively, else float32"
     )
     mtbench: MTBenchSettings
+    support: SupportSettings = Field(default_factory=SupportSettings)
     harness: HarnessSettings = Field(default_factory=HarnessSettings)
 
     @model_validator(mode="after")
@@ -47,8 +59,14 @@ class EvaluateSettings(Settings):
 
 
 def evaluate_model(
-    settings: EvaluateSettings, name: str, test_pairs: Path, answers_out: Path, judge_cache: Path, where: str
+    settings: EvaluateSettings,
+    name: str,
+    test_pairs: Path,
+    outputs: tuple[Path, Path],
+    judge_cache: Path,
+    where: str,
 ) -> dict[str, Any]:
+    """``outputs``: the MT-Bench answers and judgements, the support replies (both Parquet)."""
     from lingualign import mtbench
     from lingualign.cache import ResultCache
     from lingualign.devices import load_causal_lm
@@ -57,10 +75,13 @@ def evaluate_model(
     from lingualign.evaluate.harness import run_harness
     from lingualign.evaluate.judging import answer_questions, judge_answers, write_answers
     from lingualign.evaluate.preference import heldout_preference
+    from lingualign.evaluate.support import read_cases, run_support, write_replies
 
-    # Inputs first: a bad question file fails before any model loads.
+    # Inputs first: a bad question or case file fails before any model loads.
+    cases = read_cases(Path(settings.support.cases))
     questions = mtbench.read_questions(settings.mtbench.questions, settings.mtbench.hub, settings.mtbench.revision)
     prompts = mtbench.read_judge_prompts(settings.mtbench.judge.prompts)
+    answers_out, replies_out = outputs
     checkpoint = settings.models[name]
     loaded = load_causal_lm(checkpoint, settings.device, settings.dtype)
     engine_settings = TransformersSettings(
@@ -70,7 +91,10 @@ def evaluate_model(
         dtype=settings.dtype,
         batch_size=settings.mtbench.batch_size,
     )
-    answers = answer_questions(TransformersEngine(engine_settings, loaded), questions, settings.mtbench)
+    engine = TransformersEngine(engine_settings, loaded)
+    answers = answer_questions(engine, questions, settings.mtbench)
+    support, replies = run_support(engine, cases, settings.support)
+    write_replies(replies_out, replies)
     judge = build(settings.mtbench.judge.engine)
     with ResultCache(judge_cache, judge.identity()) as cache:
         rows = judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
@@ -79,6 +103,7 @@ def evaluate_model(
     return {
         "dtype": TransformersEngine.identity_of(engine_settings)["dtype"],
         "mt_bench": mtbench.aggregate(rows),
+        "support": support,
         "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
         "preference": heldout_preference(*loaded, test_pairs),
     }
@@ -88,6 +113,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="A name from params.yaml: evaluate.models")
     parser.add_argument("--test", type=Path, required=True, help="Held-out preference pairs")
     parser.add_argument("--answers", type=Path, required=True, help="MT-Bench answers and judgements (Parquet)")
+    parser.add_argument("--replies", type=Path, required=True, help="Support replies and the checks they failed")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--cache", type=Path, required=True, help="Judgements kept across runs")
 
@@ -107,9 +133,11 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         f"evaluate@{args.model}",
         settings,
-        [checkpoint, args.test, Path(settings.mtbench.questions)],
+        [checkpoint, args.test, Path(settings.mtbench.questions), Path(settings.support.cases)],
         args.metrics,
-        lambda: evaluate_model(settings, args.model, args.test, args.answers, args.cache, f"{args.params}: evaluate"),
+        lambda: evaluate_model(
+            settings, args.model, args.test, (args.answers, args.replies), args.cache, f"{args.params}: evaluate"
+        ),
         tags={
             "lingualign.model": args.model,
             "lingualign.checkpoint": checkpoint.as_posix(),

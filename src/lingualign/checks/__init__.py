@@ -1,0 +1,30 @@
+"""Checks of a support reply: deterministic, exact and free; adding one is one file here.
+
+A check is a class registered with the settings it owns; a case in the support case file names
+its checks (``{"name": "regex", "pattern": "..."}``), and the settings class validates them when
+the file is read, so a bad regex or schema is an error that names the case before any model
+loads. ``passes(reply, case)`` is the whole contract: True when the reply does what the case asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lingualign.registry import PluginSettings, Registry
+
+
+class Check:
+    def __init__(self, settings: Any):
+        self.settings = settings
+
+    def passes(self, reply: str, context: str) -> bool:
+        """Whether ``reply`` passes; ``context`` is the case's policy text (what the reply may cite)."""
+        raise NotImplementedError
+
+
+CHECKS: Registry[type[Check]] = Registry("check", __name__, PluginSettings)
+CheckField = CHECKS.field()
+
+
+def build(settings: PluginSettings) -> Check:
+    return CHECKS.get(settings.name)(settings)

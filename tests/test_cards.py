@@ -1,0 +1,96 @@
+"""Model cards: the Hub's header, the params dvc.lock recorded, the evaluation of metrics/eval.json
+and the lineage, for every exported checkpoint; they load with huggingface_hub.ModelCard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from conftest import run
+from huggingface_hub import ModelCard
+from test_pipeline_models import card_numbers
+
+SFT = {"base_model": "models/sources/smollm2", "method": "lora", "trainer": {"learning_rate": 0.0002}}
+LOCK = {
+    "schema": "2.0",
+    "stages": {
+        "models@smollm2": {
+            "cmd": "lingualign models --name smollm2",
+            "params": {"params.yaml": {"models.sources.smollm2": {"hub": "HuggingFaceTB/SmolLM2-135M-Instruct"}}},
+            "outs": [{"path": "models/sources/smollm2", "md5": "aaa.dir"}],
+        },
+        "ingest": {"cmd": "lingualign ingest", "params": {"params.yaml": {"ingest": {"sources": [{"name": "orca"}]}}}},
+        "sft@orca": {
+            "cmd": "lingualign sft --dataset orca",
+            "deps": [
+                {"path": "src/lingualign/sft.py", "md5": "src"},
+                {"path": "data/sft.parquet", "md5": "sft-data-md5"},
+                {"path": "models/sources/smollm2", "md5": "aaa.dir"},
+            ],
+            "params": {"params.yaml": {"sft": SFT}},
+            "outs": [{"path": "models/sft/orca", "md5": "sft-orca-md5.dir"}],
+        },
+        "dpo": {
+            "cmd": "lingualign dpo",
+            "deps": [{"path": "data/pairs/train.parquet", "md5": "pairs-md5"}],
+            "params": {"params.yaml": {"dpo": {"model": "models/sft/orca", "trainer": {"beta": 0.1}}}},
+            "outs": [{"path": "models/dpo", "md5": "dpo-md5.dir"}],
+        },
+        "evaluate@smollm2": {
+            "cmd": "x",
+            "params": {"params.yaml": {"evaluate.models.smollm2": "models/sources/smollm2"}},
+        },
+        "evaluate@sft_orca": {"cmd": "x", "params": {"params.yaml": {"evaluate.models.sft_orca": "models/sft/orca"}}},
+        "evaluate@dpo": {"cmd": "x", "params": {"params.yaml": {"evaluate.models.dpo": "models/dpo"}}},
+    },
+}
+
+
+def evaluation(offset: float) -> dict:
+    return {
+        "mt_bench": {"average": 2.5 + offset, "first_turn": 2.0, "second_turn": 3.0 + offset},
+        "support": {"score": 0.25 + offset / 10, "categories": {"json": 0.5, "refusal": 0.125 + offset / 10}},
+        "harness": {"support_mc_de": {"acc": 0.3}},
+        "preference": {"accuracy": 0.6 + offset / 10, "mean_margin": -0.01},
+    }
+
+
+def test_every_exported_checkpoint_gets_a_card_whose_numbers_are_the_metrics(tmp_path: Path) -> None:
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(LOCK))
+    (tmp_path / "params.yaml").write_text("cards: {license: apache-2.0}\n")
+    results = {"smollm2": evaluation(0), "sft_orca": evaluation(1), "dpo": evaluation(2)}
+    (tmp_path / "eval.json").write_text(json.dumps(results))
+    run(["lingualign", "cards", "--eval", "eval.json", "--out", "cards", "--metrics", "cards.json"], cwd=tmp_path)
+
+    assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == ["dpo", "sft_orca"]  # the base is no export
+    sft = ModelCard.load(tmp_path / "cards" / "sft_orca" / "README.md")
+    assert sft.data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct"  # the hub id the source came from
+    assert (sft.data.language, sft.data.license, sft.data.datasets) == (["de"], "apache-2.0", ["orca"])
+    assert {"lingualign", "german", "customer-support", "sft", "trl"} <= set(sft.data.tags)
+    assert "learning_rate: 0.0002" in sft.text and "method: lora" in sft.text  # the params dvc.lock recorded
+    assert "`data/sft.parquet`: `sft-data-md5`" in sft.text and "DVC hash: `sft-orca-md5.dir`" in sft.text
+    assert "params.yaml md5: `" in sft.text and "git commit: `" in sft.text
+    numbers = card_numbers(sft.text)
+    assert numbers["MT-Bench average"] == 3.5 and numbers["support cases passed"] == 0.35
+    assert numbers["support refusal"] == 0.225 and numbers["held-out preference accuracy"] == 0.7
+    assert numbers["support_mc_de acc"] == 0.3
+
+    dpo = ModelCard.load(tmp_path / "cards" / "dpo" / "README.md")
+    assert dpo.data.base_model == "models/sft/orca" and dpo.data.datasets == ["orca"] and "beta: 0.1" in dpo.text
+    assert card_numbers(dpo.text)["MT-Bench average"] == 4.5
+    metrics = json.loads((tmp_path / "cards.json").read_text())
+    assert metrics["cards"]["dpo"] == {"checkpoint": "models/dpo", "stage": "dpo", "rows": 9}
+
+
+def test_a_model_missing_from_the_evaluation_is_named(tmp_path: Path) -> None:
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(LOCK))
+    (tmp_path / "params.yaml").write_text("cards: {}\n")
+    (tmp_path / "eval.json").write_text(json.dumps({"sft_orca": evaluation(0)}))
+    result = run(
+        ["lingualign", "cards", "--eval", "eval.json", "--out", "cards", "--metrics", "m.json"],
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2 and "no evaluation of model 'dpo'" in result.stderr
+    assert not (tmp_path / "cards").exists()

@@ -1,0 +1,163 @@
+"""The German support cases: every check type passes a correct reply and fails a wrong one; the
+shipped cases read; a malformed case file is one line that names file, line and case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, run
+
+from lingualign.errors import InputError
+from lingualign.evaluate.support import SupportCase, grade, read_cases, summarize
+
+SHIPPED = ROOT / "data" / "eval" / "support"
+
+
+def case(*checks: dict, context: str = "") -> SupportCase:
+    return SupportCase.model_validate(
+        {"id": "t", "category": "test", "prompt": "Frage", "context": context, "checks": list(checks)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"),
+    [
+        (
+            {"name": "language", "language": "de", "min_chars": 20},
+            "Ihre Rückerstattung ist unterwegs und kommt in wenigen Tagen auf Ihrem Konto an.",
+            "Your refund is on its way and will reach your account in a few days.",
+        ),
+        (
+            {"name": "formal_address"},
+            "Sie können Ihre Adresse jederzeit im Kundenkonto ändern.",
+            "Du kannst deine Adresse jederzeit im Kundenkonto ändern.",
+        ),
+        (
+            {
+                "name": "json",
+                "json_schema": {"type": "object", "required": ["betrag"], "properties": {"betrag": {"type": "number"}}},
+            },
+            '```json\n{"betrag": 59.9}\n```',
+            '{"betrag": "neunundfünfzig"}',
+        ),
+        (
+            {"name": "contains", "all": ["30 Tage"], "none": ["14 Tage"]},
+            "Sie können Artikel bis 30 Tage nach Lieferung zurückgeben.",
+            "Sie können Artikel bis 14 Tage nach Lieferung zurückgeben.",
+        ),
+        (
+            {"name": "regex", "pattern": r"\bleider\b"},
+            "Das ist leider nicht möglich.",
+            "Gern erledige ich das sofort.",
+        ),
+        (
+            {"name": "regex", "pattern": r"\bpasswort lautet\b", "expect": "no_match"},
+            "Bitte setzen Sie Ihr Passwort über 'Passwort vergessen' zurück.",
+            "Ihr Passwort lautet geheim123.",
+        ),
+        (
+            {"name": "numbered_list", "min_items": 3, "max_items": 3},
+            "1. Formular ausfüllen\n2. Paket packen\n3. Paket abgeben",
+            "1. Formular ausfüllen\n3. Paket abgeben",
+        ),
+        (
+            {"name": "length", "max_sentences": 1, "min_words": 3},
+            "Ja, wir versenden auch in die Schweiz.",
+            "Ja. Wir versenden auch in die Schweiz. Die Lieferung dauert drei Tage.",
+        ),
+        (
+            {"name": "length", "max_words": 3},
+            "A-48213-DE",
+            "Ihre Bestellnummer lautet A-48213-DE, wie Sie geschrieben haben.",
+        ),
+    ],
+    ids=lambda value: value["name"] if isinstance(value, dict) else "",
+)
+def test_each_check_passes_a_right_reply_and_fails_a_wrong_one(check: dict, right: str, wrong: str) -> None:
+    graded = case(check)
+    assert grade(graded, right) == []
+    assert grade(graded, wrong) == [check["name"]]
+
+
+def test_contacts_must_come_from_the_policy_text() -> None:
+    graded = case({"name": "no_invented_contacts"}, context="Telefon: 0800 123 4567, service@beispiel-shop.de")
+    assert grade(graded, "Rufen Sie uns unter 0800 123 4567 an oder schreiben Sie an service@beispiel-shop.de.") == []
+    assert grade(graded, "Sie erreichen uns im Kundenkonto.") == []
+    for invented in ("Rufen Sie 030 9876543 an.", "Schreiben Sie an hilfe@beispiel-shop.de.", "Siehe www.hilfe.de/faq"):
+        assert grade(graded, invented) == ["no_invented_contacts"], invented
+
+
+def test_the_shipped_cases_are_at_least_sixty_german_cases_across_categories() -> None:
+    cases = read_cases(SHIPPED)
+    assert len(cases) >= 60 and len({c.id for c in cases}) == len(cases)
+    categories = {c.category for c in cases}
+    assert {"language", "formal_address", "extraction", "json", "list", "brevity", "refusal"} <= categories
+    assert {"policy_facts", "contacts"} <= categories
+    # Every policy-facts and contacts case carries the policy text it is graded against.
+    assert all(c.context for c in cases if c.category in {"policy_facts", "contacts", "refusal"})
+
+
+def test_summary_counts_cases_categories_and_checks() -> None:
+    cases = [case({"name": "regex", "pattern": "a"}), case({"name": "regex", "pattern": "b"})]
+    rows = [{"failed": []}, {"failed": ["regex"]}]
+    summary = summarize(cases, rows)
+    assert summary == {"cases": 2, "passed": 1, "score": 0.5, "categories": {"test": 0.5}, "checks": {"regex": 0.5}}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '{"id": "x1", "category": "c", "prompt": "p", "checks": [{"name": "regex", "pattern": "(["}]}',
+            "row 2: case 'x1'.checks.0.pattern: not a regular expression",
+        ),
+        (
+            '{"id": "x1", "category": "c", "prompt": "p", "checks": [{"name": "json", "json_schema": {"type": 5}}]}',
+            "row 2: case 'x1'.checks.0.json_schema: not a JSON Schema",
+        ),
+        (
+            '{"id": "x1", "category": "c", "prompt": "p", "checks": [{"name": "sentiment"}]}',
+            "row 2: case 'x1'.checks.0.name: unknown check 'sentiment' (known: contains, formal_address, json",
+        ),
+        (
+            '{"id": "x1", "category": "c", "prompt": "p", "checks": []}',
+            "row 2: case 'x1'.checks: List should have at least 1",
+        ),
+        (
+            '{"id": "ok-1", "category": "c", "prompt": "p", "checks": [{"name": "formal_address"}]}',
+            "row 2: field 'id': case 'ok-1' is also in cases.jsonl:1",
+        ),
+        ('{"id": "x1", "category": "c", "prompt": "p", checks: []}', "row 2: not valid JSON"),
+    ],
+    ids=["bad regex", "bad schema", "unknown check", "no checks", "duplicate id", "not JSON"],
+)
+def test_a_malformed_case_is_one_line_naming_file_row_and_case(tmp_path: Path, line: str, message: str) -> None:
+    good = {"id": "ok-1", "category": "c", "prompt": "p", "checks": [{"name": "formal_address"}]}
+    (tmp_path / "cases.jsonl").write_text(json.dumps(good) + "\n" + line + "\n")
+    with pytest.raises(InputError) as raised:
+        read_cases(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path / 'cases.jsonl'}: {message}"), str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_bad_case_file_stops_evaluate_before_a_model_loads(tmp_path: Path) -> None:
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "private.jsonl").write_text(
+        '{"id": "p", "category": "c", "prompt": "p", "checks": [{"name": "regex", "pattern": "("}]}\n'
+    )
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["evaluate"]["models"] = {"m": "no-such-model"}
+    params["evaluate"]["support"]["cases"] = str(tmp_path / "cases")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    result = run(
+        ["lingualign", "evaluate", "--model", "m", "--test", "t.parquet", "--answers", "a.parquet"]
+        + ["--replies", "r.parquet", "--metrics", "m.json", "--cache", "c"],
+        cwd=tmp_path,
+        check=False,
+    )
+    errors = [line for line in result.stderr.splitlines() if line.startswith("lingualign evaluate: error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr
+    assert "private.jsonl: row 1: case 'p'.checks.0.pattern: not a regular expression" in result.stderr
