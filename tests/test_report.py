@@ -156,8 +156,11 @@ def test_html_report_renders_its_table_and_plots_in_headless_chromium(report_dir
     dom = headless(browser, page, "--dump-dom").stdout
     assert dom.count("<tr>") == 1 + len(MODELS)  # header row and one row per model
     assert "<th>dpo</th>" in dom and "MT-Bench average" in dom and "support_mc_de acc_norm" in dom
+    assert "<th>support score</th>" in dom and 'aria-label="support cases"' in dom  # the support chart
+    support_chart = dom[dom.index('aria-label="support cases"') :]
+    assert support_chart[: support_chart.index("</svg>")].count('class="bar"') == 6  # 2 categories x 3 models
     shot = report_dir / "shot.png"
-    headless(browser, page, f"--screenshot={shot}", "--window-size=1000,1300")
+    headless(browser, page, f"--screenshot={shot}", "--window-size=1000,1700")
     image = Image.open(shot).convert("RGB")
     colors = {color for _, color in image.getcolors(maxcolors=1 << 20)}
 

@@ -93,7 +93,11 @@ def evaluate_model(
     )
     engine = TransformersEngine(engine_settings, loaded)
     answers = answer_questions(engine, questions, settings.mtbench)
-    support, replies = run_support(engine, cases, settings.support)
+    # The support cases' own batch size: the same loaded model, decoded many more at a time.
+    support_engine = TransformersEngine(
+        engine_settings.model_copy(update={"batch_size": settings.support.batch_size}), loaded
+    )
+    support, replies = run_support(support_engine, cases, settings.support)
     write_replies(replies_out, replies)
     judge = build(settings.mtbench.judge.engine)
     with ResultCache(judge_cache, judge.identity()) as cache:
