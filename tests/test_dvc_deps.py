@@ -89,5 +89,5 @@ def test_editing_devices_py_makes_dvc_see_every_stage_that_loads_a_model_and_onl
         for stage in stages(project)
         if stage_module(stage)[0].split(".")[1]
         in {"models", "translate", "generate", "score", "sft", "merge", "reference", "dpo", "evaluate"}
-    }
+    } | {"check"}  # check validates every stage's settings, so it imports their modules, devices.py among them
     assert mentions_devices(after) == loads_a_model
