@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import run, tool_env
 
 from lingualign.devices import load_causal_lm
@@ -12,6 +13,7 @@ from lingualign.engines import Request
 from lingualign.engines.transformers import TransformersEngine, TransformersSettings
 
 
+@pytest.mark.slow  # a model loaded in a subprocess and in this one
 def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_template(tiny_lm: Path) -> None:
     script = "Hallo, wo ist mein Paket?\nUnd wann kommt es an?\n/reset\nDanke!\n/exit\nnever read\n"
     command = ["lingualign", "chat", str(tiny_lm), "--system", "Sie sind der Kundenservice."]

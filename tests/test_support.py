@@ -143,6 +143,7 @@ def test_a_malformed_case_is_one_line_naming_file_row_and_case(tmp_path: Path, l
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.slow  # the whole evaluate command, with its imports and MLflow store
 def test_a_bad_case_file_stops_evaluate_before_a_model_loads(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "private.jsonl").write_text(
