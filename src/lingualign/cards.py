@@ -57,21 +57,23 @@ def recorded_params(stage: dict[str, Any]) -> dict[str, Any]:
 
 def base_model(kind: str, params: dict[str, Any], stages: dict[str, Any]) -> str:
     """The model this one was made from; a source model by the hub id it was fetched from, if any."""
-    base = str(
-        {"sft": params.get("sft", {}).get("base_model"), "dpo": params.get("dpo", {}).get("model")}.get(kind)
-        or params["merge"]["config"]["base_model"]
-    )
-    source = stages.get(f"models@{base.rstrip('/').removeprefix('models/sources/')}", {})
-    hub = recorded_params(source).get(f"models.sources.{base.rstrip('/').removeprefix('models/sources/')}", {})
-    return str(hub.get("hub") or base) if isinstance(hub, dict) else base
+    if kind == "sft":
+        base = str(params["sft"]["base_model"]).rstrip("/")
+    elif kind == "dpo":
+        base = str(params["dpo"]["model"]).rstrip("/")
+    else:
+        base = str(params["merge"]["config"]["base_model"]).rstrip("/")
+    name = base.removeprefix("models/sources/")
+    source = recorded_params(stages.get(f"models@{name}", {})).get(f"models.sources.{name}")
+    return str(source.get("hub") or base) if isinstance(source, dict) else base
 
 
 def evaluation_rows(metrics: dict[str, Any]) -> list[tuple[str, float]]:
     """(what, value) for the card's evaluation table, in the order the report shows them."""
     rows = [
-        (f"MT-Bench {key.replace('_', ' ')}", lookup(metrics, "mt_bench", key)) for key in ("average", "first_turn")
+        (f"MT-Bench {key.replace('_', ' ')}", lookup(metrics, "mt_bench", key))
+        for key in ("average", "first_turn", "second_turn")
     ]
-    rows.append(("MT-Bench second turn", lookup(metrics, "mt_bench", "second_turn")))
     support = metrics.get("support", {})
     rows.append(("support cases passed", support.get("score")))
     rows += [(f"support {name}", value) for name, value in support.get("categories", {}).items()]

@@ -149,7 +149,8 @@ def _question(source: str, row: int, data: dict[str, Any]) -> Question:
     category = field("category", lambda v: v in CATEGORIES, f"one of {', '.join(CATEGORIES)}")
     turns = field("turns", two_texts, "two non-empty turns")
     reference = field("reference", lambda v: v is None or two_texts(v), "two reference answers or none")
-    return Question(question_id, category, tuple(turns), tuple(reference) if reference else None)  # type: ignore[arg-type]
+    answers = tuple(reference) if reference else None
+    return Question(question_id, category, tuple(turns), answers)  # type: ignore[arg-type]
 
 
 def conversation(question: Question, answers: Sequence[str], turn: int) -> list[Message]:

@@ -25,7 +25,9 @@ from lingualign.scorers import SCORERS, Scorer, conversations
 
 
 class JudgeScorerSettings(PluginSettings):
-    engine: EngineField = Field(description="The judge: any engine (a local model, or openai for GPT-4)")  # type: ignore[valid-type]
+    engine: EngineField = Field(  # type: ignore[valid-type]
+        description="The judge: any engine (a local model, or openai for GPT-4)"
+    )
     rubric: str = Field(default="single-v1", description="A single-answer prompt of the prompts file, by name")
     prompts: str | None = Field(
         default=None, description="Judge prompts JSONL (FastChat format); default: the package's"
