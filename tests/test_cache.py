@@ -66,6 +66,19 @@ def test_lookups_in_many_segments_find_keys_of_every_byte_value(tmp_path: Path) 
     assert found == {text: {"text": text.upper(), "n": len(text)} for text in texts}
 
 
+def test_dense_and_scattered_lookups_read_the_same_values(tmp_path: Path) -> None:
+    texts = [f"value {n} " * (n % 7) for n in range(3000)]
+    fill(tmp_path / "c", texts)
+    expected = {text: {"text": text.upper(), "n": len(text)} for text in texts}
+    with ResultCache(tmp_path / "c", IDENTITY) as cache:
+        dense = cache.lookup(texts)  # every row: read in long runs
+        scattered = cache.lookup(texts[::97])  # rows far apart: two short reads each
+        mixed = cache.lookup(texts[:40] + texts[1000::301] + ["missing"])
+    assert dense == expected
+    assert scattered == {text: expected[text] for text in texts[::97]}
+    assert mixed == {text: expected[text] for text in texts[:40] + texts[1000::301]}
+
+
 KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path

@@ -38,6 +38,7 @@ PARTIAL = "partial-"
 SYNC_SECONDS = 1.0
 SEAL_BYTES = 32 << 20
 BLOCK = 256  # keys per block: one fence key each in memory
+RUN_GAP = 8  # rows read together when the rows asked for are at most this far apart
 
 
 def identity_hash(identity: Mapping[str, Any]) -> str:
@@ -111,6 +112,25 @@ class Segment:
         start, end = struct.unpack("<QQ", self._read(self.offsets_start + row * 8, 16))
         return self._read(self.values_start + start, end - start)
 
+    def values(self, rows: Any) -> list[bytes]:
+        """The values of ``rows`` (ascending): rows at most ``RUN_GAP`` apart are read in one go, offsets
+        and values each, so a rerun that asks for most of a segment reads it in long runs, while
+        scattered rows cost two short reads each."""
+        import numpy as np
+
+        found: list[bytes] = []
+        if not len(rows):
+            return found
+        breaks = np.flatnonzero(np.diff(rows) > RUN_GAP) + 1
+        for run in np.split(np.asarray(rows, dtype=np.int64), breaks):
+            first = int(run[0])
+            offsets = np.frombuffer(self._read(self.offsets_start + first * 8, (int(run[-1]) - first + 2) * 8), "<u8")
+            base = int(offsets[0])
+            data = self._read(self.values_start + base, int(offsets[-1]) - base)
+            starts, ends = offsets[run - first] - base, offsets[run - first + 1] - base
+            found.extend(data[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True))
+        return found
+
     def keys(self) -> Any:
         import numpy as np
 
@@ -179,12 +199,14 @@ class ResultCache:
         """Cached results for those of ``texts`` that have one."""
         wanted = {self.key(text): text for text in texts}
         found = {wanted[key]: decode(self.journal[key]) for key in wanted.keys() & self.journal.keys()}
-        for key, segment, row in self._held(sorted(wanted.keys() - self.journal.keys()), self.segments + self.partials):
-            found[wanted[key]] = decode(segment.value(row))
+        missing = sorted(wanted.keys() - self.journal.keys())
+        for keys, segment, rows in self._held(missing, self.segments + self.partials):
+            for key, value in zip(keys, segment.values(rows), strict=True):
+                found[wanted[key]] = decode(value)
         return found
 
-    def _held(self, keys: list[bytes], segments: list[Segment]) -> Iterator[tuple[bytes, Segment, int]]:
-        """(key, segment, row) for each of the sorted ``keys`` that one of ``segments`` holds."""
+    def _held(self, keys: list[bytes], segments: list[Segment]) -> Iterator[tuple[list[bytes], Segment, Any]]:
+        """(keys, segment, their rows there, ascending) for the sorted ``keys`` that one of ``segments`` holds."""
         import numpy as np
 
         wanted = np.array(keys, dtype=f"S{KEY_BYTES}")
@@ -194,8 +216,7 @@ class ResultCache:
                 return
             hits, rows = segment.rows(wanted[left])
             # numpy drops a key's trailing zero bytes when it hands one back: yield the caller's own.
-            for index, row in zip(left[hits].tolist(), rows.tolist(), strict=True):
-                yield keys[index], segment, row
+            yield [keys[index] for index in left[hits].tolist()], segment, rows
             left = np.delete(left, hits)
 
     def store(self, texts: Iterable[str], results: Iterable[Mapping[str, Any]]) -> None:

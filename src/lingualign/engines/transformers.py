@@ -101,7 +101,8 @@ class TransformersEngine(Engine):
             shared += 1
         cache = DynamicCache()
         if shared:
-            self.model(input_ids=torch.tensor([ids[0][:shared]], device=device), past_key_values=cache, use_cache=True)
+            prefix = torch.tensor([ids[0][:shared]], device=device)
+            self.model(input_ids=prefix, past_key_values=cache, use_cache=True, logits_to_keep=1)
             cache.batch_repeat_interleave(len(ids))
         rest = [row[shared:] for row in ids]
         width = max(len(row) for row in rest)
@@ -110,8 +111,14 @@ class TransformersEngine(Engine):
         own = torch.tensor([[0] * (width - len(row)) + [1] * len(row) for row in rest], device=device)
         attention = torch.cat([own.new_ones((len(ids), shared)), own], dim=-1)
         positions = (shared + own.cumsum(-1) - 1).clamp(min=0)
+        # logits_to_keep: only the last position's logits, not a (rows x tokens x vocabulary) tensor.
         logits = self.model(
-            input_ids=inputs, attention_mask=attention, position_ids=positions, past_key_values=cache, use_cache=True
+            input_ids=inputs,
+            attention_mask=attention,
+            position_ids=positions,
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,
         ).logits[:, -1, :]
         return logits, cache, attention
 
