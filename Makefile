@@ -29,6 +29,10 @@ browser:
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && { $(APT_INSTALL) || { apt-get update -q >/dev/null && $(APT_INSTALL); }; }; } \
 		|| echo "note: install Debian's chromium for the HTML report's screenshot test"
 
+# Stage commands fork from one process that has already imported torch, transformers, TRL and
+# MLflow (src/lingualign/warm.py, docs/benchmarks.md); LINGUALIGN_WARM=0 runs each one cold.
+run repro exp: export LINGUALIGN_WARM ?= 1
+
 run: $(STAMP)
 	dvc repro
 

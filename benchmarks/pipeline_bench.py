@@ -1,9 +1,10 @@
 """The whole default pipeline, timed stage by stage, in a fresh clone of the committed project.
 
-    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .]
+    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .] [--cold]
 
 Clones the repository's HEAD into a temporary folder (or ``--keep DIR``), runs ``dvc repro``
-there with this environment (the clone's own ``src`` first on the path, its own MLflow store),
+there as ``make run`` does (warm start on; ``--cold``: off) with this environment (the clone's
+own ``src`` first on the path, its own MLflow store),
 and prints each stage's seconds from the moment DVC starts it to the moment it starts the next,
 then the total. Target: the whole default pipeline in at most 7 minutes on 2 cores.
 """
@@ -23,12 +24,13 @@ from pathlib import Path
 STAGE = re.compile(r"^Running stage '([^']+)'")
 
 
-def timed_repro(project: Path) -> list[tuple[str, float]]:
+def timed_repro(project: Path, warm: bool) -> list[tuple[str, float]]:
     """(stage, seconds) for every stage ``dvc repro`` ran, in order; the last entry is the total."""
     env = os.environ | {
         "PYTHONPATH": str(project / "src"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "LINGUALIGN_WARM": "1" if warm else "0",  # as `make run` sets it
     }
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
@@ -51,12 +53,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=Path("."))
     parser.add_argument("--keep", type=Path, help="Clone here and keep it (default: a temporary folder)")
+    parser.add_argument("--cold", action="store_true", help="Every stage in a new process (LINGUALIGN_WARM=0)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="lingualign-pipeline-"))
     project = folder / "project"
     subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(project)], check=True)
     try:
-        times = timed_repro(project)
+        times = timed_repro(project, warm=not args.cold)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

@@ -216,20 +216,3 @@ class TransformersEngine(Engine):
             vocabulary = range(len(self.tokenizer))
             self._stops[stops] = {t for t in vocabulary if any(s in self.tokenizer.decode([t]) for s in stops)}
         return self._stops[stops]
-
-    def _next_token(self, encoded: Any, candidates: tuple[str, ...]) -> list[Generation]:
-        """Each candidate's probability as the next token; the text is the likeliest candidate.
-        A candidate the tokenizer writes as several tokens has no single next-token probability
-        and is left out."""
-        import torch
-
-        ids = {c: self.tokenizer.encode(c, add_special_tokens=False) for c in candidates}
-        single = {c: token[0] for c, token in ids.items() if len(token) == 1}
-        with torch.inference_mode():
-            logits = self.model(**encoded).logits[:, -1, :].float()
-        probabilities = torch.softmax(logits, dim=-1)[:, list(single.values())].tolist()
-        generations = []
-        for row in probabilities:
-            chances = {c: round(p, 8) for c, p in zip(single, row, strict=True)}
-            generations.append(Generation(max(chances, key=chances.__getitem__) if chances else "", False, 1, chances))
-        return generations

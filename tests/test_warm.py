@@ -1,0 +1,123 @@
+"""Warm start: a command handed to the warm server runs as it would alone (output, files, exit
+status, errors) in the client's folder, and a signal to the client reaches it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import BIN, run, tool_env
+
+WAIT_S = 120  # the server's imports: about 10 s here, more on a loaded machine
+
+
+@pytest.fixture
+def warm(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
+    """The warm-start environment and its server folder; the server is stopped afterwards."""
+    folder = tmp_path / "warm"
+    env = {"LINGUALIGN_WARM": "1", "LINGUALIGN_WARM_DIR": str(folder), "LINGUALIGN_WARM_IDLE": "60"}
+    yield env, folder
+    for log in folder.glob("*.log"):
+        for pid in re.findall(r"pid (\d+): imported", log.read_text()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
+
+
+def wait_for_server(folder: Path) -> Path:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        for path in folder.glob("*.sock"):
+            with socket.socket(socket.AF_UNIX) as probe:
+                try:
+                    probe.connect(str(path))
+                except OSError:
+                    continue
+            return path.with_suffix(".log")
+        time.sleep(0.2)
+    raise AssertionError(f"no warm server listened in {folder} within {WAIT_S} s")
+
+
+def served(log: Path, command: str) -> int:
+    """The pid of the child that ran ``lingualign <command>``, from the server's log."""
+    found = re.findall(rf"pid (\d+): lingualign {re.escape(command)} in ", log.read_text())
+    assert found, f"the warm server did not run '{command}':\n{log.read_text()}"
+    return int(found[-1])
+
+
+def test_a_warm_command_runs_as_it_would_alone(project: Path, warm: tuple[dict[str, str], Path]) -> None:
+    env, folder = warm
+    cold = run(["lingualign", "check", "--out", "data/cold.json"], cwd=project, env=env)  # starts the server
+    log = wait_for_server(folder)
+    hot = run(["lingualign", "check", "--out", "data/warm.json"], cwd=project, env=env)
+    served(log, "check --out data/warm.json")
+    assert hot.stdout == cold.stdout
+    assert (project / "data/warm.json").read_bytes() == (project / "data/cold.json").read_bytes()
+
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("  batch_size: 32 ", "  batchsize: 32 "))
+    errors = [run(["lingualign", "check", "--out", "data/x.json"], cwd=project, env=e, check=False) for e in ({}, env)]
+    assert [r.returncode for r in errors] == [2, 2]
+    assert errors[1].stderr == errors[0].stderr and "batchsize" in errors[1].stderr
+    assert not (project / "data/x.json").exists()
+    unknown = run(["lingualign", "check", "--no-such-flag"], cwd=project, env=env, check=False)
+    assert unknown.returncode == 2 and "unrecognized arguments: --no-such-flag" in unknown.stderr
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A tracking server that accepts connections and never answers: a stage waits on it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def start_waiting_stage(project: Path, env: dict[str, str], folder: Path) -> tuple[subprocess.Popen[str], int]:
+    """``lingualign ingest`` run warm, waiting on the silent tracking server; and its child's pid."""
+    run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)
+    log = wait_for_server(folder)
+    command = ["ingest", "--out", "data/normalized.parquet", "--metrics", "metrics/ingest.json"]
+    client = subprocess.Popen(
+        [str(BIN / "lingualign"), *command], cwd=project, env=tool_env(env), stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + WAIT_S
+    while f"lingualign {' '.join(command)} in " not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return client, served(log, " ".join(command))
+
+
+def test_ctrl_c_reaches_the_warm_command(project: Path, warm: tuple[dict[str, str], Path], silent_server: str) -> None:
+    env, folder = warm
+    env = env | {"MLFLOW_TRACKING_URI": silent_server}
+    client, _ = start_waiting_stage(project, env, folder)
+    time.sleep(1.0)  # the child is waiting for the tracking server (up to 10 s)
+    client.send_signal(signal.SIGINT)
+    _, stderr = client.communicate(timeout=WAIT_S)
+    assert client.returncode == 130
+    assert "lingualign ingest: interrupted" in stderr
+    assert not (project / "data/normalized.parquet").exists()
+
+
+def test_a_killed_client_takes_its_command_with_it(
+    project: Path, warm: tuple[dict[str, str], Path], silent_server: str
+) -> None:
+    env, folder = warm
+    env = env | {"MLFLOW_TRACKING_URI": silent_server}
+    client, child = start_waiting_stage(project, env, folder)
+    client.kill()
+    client.wait()
+    log = next(folder.glob("*.log"))
+    deadline = time.monotonic() + WAIT_S
+    while f"pid {child}: exit" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = log.read_text()
+    assert f"pid {child}: its client is gone: SIGTERM" in text
+    assert f"pid {child}: exit -15" in text
