@@ -10,9 +10,10 @@ imports lingualign itself afresh, so an edited stage runs its new code; the serv
 it. The client forwards SIGINT, SIGTERM and SIGHUP to the child and exits with its status; if
 the client dies, the child gets SIGTERM.
 
-The first command finds no server, starts one in the background and runs cold; the server
-listens once its imports are done and exits after ``LINGUALIGN_WARM_IDLE`` seconds (default 60)
-with nothing to run. A server serves only clients of the same interpreter, ``PYTHONPATH``,
+The first command finds no server, starts one in the background and runs cold; the next ones
+wait for its imports (they would do the same work themselves). The server listens once its
+imports are done and exits after ``LINGUALIGN_WARM_IDLE`` seconds (default 60) with nothing to
+run. A server serves only clients of the same interpreter, ``PYTHONPATH``,
 installed packages and import-time environment (``SERVER_ENV``); any other client starts its own.
 Its log, one line per command served, lies beside its socket in ``LINGUALIGN_WARM_DIR``
 (default: ``/tmp/lingualign-warm-<uid>``).
@@ -89,13 +90,16 @@ def socket_path() -> Path:
 
 def run(argv: list[str]) -> int | None:
     """Run ``lingualign argv`` in the warm server and return its exit status; ``None`` when no
-    server listens yet (one is started for the next command, and this one runs here)."""
+    server runs (one is started for the next command, and this one runs here). A server still
+    importing is waited for: it does what this process would do first."""
+    if "RANK" in os.environ:
+        return None  # a process of a multi-process launch (torchrun, accelerate): the launcher owns it
     path = socket_path()
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        client.connect(str(path))
-    except OSError:
-        client.close()
+    client = _connect(path)
+    while client is None and _starting(path):
+        time.sleep(0.1)
+        client = _connect(path)
+    if client is None:
         start_server(path)
         return None
     with client:
@@ -122,15 +126,33 @@ def _forward(child: int, number: int) -> None:
         os.kill(child, number)
 
 
-def start_server(path: Path) -> None:
-    """Start a server for ``path`` in the background, unless one is already starting."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "a") as lock:
+def _connect(path: Path) -> socket.socket | None:
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect(str(path))
+    except OSError:
+        client.close()
+        return None
+    return client
+
+
+def _starting(path: Path) -> bool:
+    """Whether a server holds the lock of ``path`` (it does from its start to its exit)."""
+    lock = path.with_suffix(".lock")
+    if not lock.exists():
+        return False
+    with open(lock, "a") as handle:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return  # a server holds the lock: it is importing and listens soon
-        fcntl.flock(lock, fcntl.LOCK_UN)
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def start_server(path: Path) -> None:
+    """Start a server for ``path`` in the background."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     subprocess.Popen(
         [sys.executable, "-m", "lingualign.warm", str(path)],
         stdin=subprocess.DEVNULL,
