@@ -69,18 +69,19 @@ def test_run_partitions_all_requests_the_same_way_whatever_the_cache_holds(tmp_p
     assert generations[1] == generations[4] == Generation("b", False, 1)
 
 
-def test_requests_with_other_sampling_settings_never_share_a_batch() -> None:
+def test_requests_share_a_batch_only_with_the_same_seed_and_stop_strings() -> None:
     rec = recording(8)
     run(
         rec,
         [
             Request(4, prompt="a"),
             Request(4, prompt="b", temperature=0.7, seed=1),
-            Request(4, prompt="c"),
+            Request(4, prompt="c", temperature=0.1, top_p=0.9),  # its own temperature, in a's batch
             Request(4, prompt="d", temperature=0.7, seed=2),
+            Request(4, prompt="e", stop=("\n",)),
         ],
     )
-    assert sorted(rec.batches) == [["a", "c"], ["b"], ["d"]]
+    assert sorted(rec.batches) == [["a", "c"], ["b"], ["d"], ["e"]]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,15 @@ def test_transformers_engine_seeds_sampling_so_the_same_batch_samples_the_same(t
     assert first == again
     other = tiny_engine.generate([Request(12, messages=messages, temperature=1.0, seed=21)] * 2)
     assert other != first
+
+
+def test_each_row_of_a_batch_decodes_at_its_own_temperature(tiny_engine: Engine) -> None:
+    messages = ({"role": "user", "content": "Erzähl mir etwas."},)
+    greedy, sampled = Request(12, messages=messages, seed=13), Request(12, messages=messages, temperature=1.0, seed=13)
+    nucleus = Request(12, messages=messages, temperature=1.0, top_p=1e-6, seed=13)  # one token: the likeliest
+    mixed = tiny_engine.generate([greedy, sampled, greedy, nucleus])
+    assert tiny_engine.generate([greedy, sampled, greedy, nucleus]) == mixed  # seeded: the same draws
+    assert mixed[0] == mixed[2] == mixed[3] != mixed[1]  # only the row sampled at temperature 1 draws
 
 
 def test_continuing_a_started_reply_renders_the_prompt_plus_the_prefix(tiny_engine: Engine) -> None:

@@ -193,12 +193,14 @@ class RunStats:
 
 def _sampling(request: Request) -> tuple[Any, ...]:
     seed = (request.seed is None, request.seed or 0)
-    return (request.temperature, request.top_p, request.stop, *seed, request.continue_final, request.candidates)
+    return (request.stop, *seed, request.continue_final, request.candidates)
 
 
 def _batches(requests: dict[str, Request], size: int) -> list[list[str]]:
-    """Only requests with the same sampling settings share a batch; within those, longest first
-    (little padding, and an out-of-memory batch shows at the start rather than hours in)."""
+    """Only requests with the same seed, stop strings and mode share a batch (temperature and
+    top-p are each request's own: MT-Bench's categories differ in them, and splitting by them
+    would decode three small batches where one fits); within those, longest first (little
+    padding, and an out-of-memory batch shows at the start rather than hours in)."""
     groups: dict[tuple[Any, ...], list[str]] = {}
     for key in sorted(requests, key=lambda k: (_sampling(requests[k]), -len(requests[k].text), requests[k].text, k)):
         groups.setdefault(_sampling(requests[key]), []).append(key)

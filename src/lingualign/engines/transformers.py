@@ -1,8 +1,8 @@
 """``transformers``: batched ``generate`` on CPU or GPU, each batch sorted by length.
 
-A batch shares one sampling setting (``run`` groups requests so) and one random generator,
-seeded from its requests: the same batch draws the same samples on every run. Each request is
-cut to its own token budget, as vLLM and the HTTP engine do per request.
+A batch shares its stop strings and one random generator, seeded from its requests (``run``
+groups requests so): the same batch draws the same samples on every run. Temperature, top-p and
+the token budget are each request's own, as vLLM and the HTTP engine take them per request.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class TransformersEngine(Engine):
         results: list[Generation | None] = [None] * len(requests)
         groups: dict[tuple[Any, ...], list[int]] = {}
         for index, request in enumerate(requests):
-            key = (request.temperature, request.top_p, request.stop, request.seed, request.messages is None)
+            key = (request.stop, request.seed, request.messages is None)
             groups.setdefault((*key, request.candidates), []).append(index)
         size = self.settings.batch_size
         for indices in groups.values():
@@ -130,7 +130,9 @@ class TransformersEngine(Engine):
         import torch
 
         first = requests[0]
-        if first.temperature > 0:
+        temperatures = torch.tensor([request.temperature for request in requests])
+        top_ps = torch.tensor([request.top_p for request in requests])
+        if (temperatures > 0).any():
             torch.manual_seed(first.seed or 0)
         budgets = [request.max_new_tokens for request in requests]
         ends, stops = self._end_tokens(), self._stop_tokens(first.stop)
@@ -139,7 +141,8 @@ class TransformersEngine(Engine):
         stopped = [False] * len(requests)
         active = list(range(len(requests)))
         while True:
-            picked = self._pick(logits, first).tolist()
+            rows_now = torch.tensor(active)
+            picked = self._pick(logits, temperatures[rows_now], top_ps[rows_now]).tolist()
             keep = []
             for row, (index, token) in enumerate(zip(active, picked, strict=True)):
                 if token in ends:
@@ -188,20 +191,24 @@ class TransformersEngine(Engine):
         return generations
 
     @staticmethod
-    def _pick(logits: Any, request: Request) -> Any:
-        """The next token of each row: the likeliest, or drawn at the request's temperature within
-        its top-p nucleus (no top-k cut, as vLLM and the OpenAI API sample)."""
+    def _pick(logits: Any, temperatures: Any, top_ps: Any) -> Any:
+        """The next token of each row: the likeliest where the row's temperature is 0, else drawn
+        at its temperature within its top-p nucleus (no top-k cut, as vLLM and the OpenAI API sample)."""
         import torch
 
-        if request.temperature <= 0:
-            return logits.argmax(-1)
-        probabilities = torch.softmax(logits.float() / request.temperature, dim=-1)
-        if request.top_p < 1:
+        picked = logits.argmax(-1)
+        rows = (temperatures > 0).nonzero()[:, 0]
+        if not len(rows):
+            return picked
+        probabilities = torch.softmax(logits[rows].float() / temperatures[rows, None], dim=-1)
+        nucleus = top_ps[rows, None]
+        if (nucleus < 1).any():
             ordered, order = probabilities.sort(dim=-1, descending=True)
-            outside = ordered.cumsum(-1) - ordered > request.top_p  # past the nucleus, the first token always kept
+            outside = ordered.cumsum(-1) - ordered > nucleus  # past the nucleus, the first token always kept
             ordered[outside] = 0
             probabilities = torch.zeros_like(probabilities).scatter(-1, order, ordered)
-        return torch.multinomial(probabilities, 1)[:, 0]
+        picked[rows] = torch.multinomial(probabilities, 1)[:, 0]
+        return picked
 
     def _end_tokens(self) -> set[int]:
         ends = self.model.generation_config.eos_token_id
