@@ -70,6 +70,14 @@ def test_a_warm_command_runs_as_it_would_alone(project: Path, warm: tuple[dict[s
     unknown = run(["lingualign", "check", "--no-such-flag"], cwd=project, env=env, check=False)
     assert unknown.returncode == 2 and "unrecognized arguments: --no-such-flag" in unknown.stderr
 
+    params.write_text(params.read_text().replace("  batchsize: 32 ", "  batch_size: 32 "))
+    closed = subprocess.run(  # no stdin to hand over: the command runs in the client itself
+        [str(BIN / "lingualign"), "check", "--out", "data/closed.json"],
+        cwd=project, env=tool_env(env), capture_output=True, text=True, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert closed.returncode == 0 and (project / "data/closed.json").exists()
+    assert "check --out data/closed.json" not in next(folder.glob("*.log")).read_text()
+
 
 @pytest.fixture
 def silent_server() -> Iterator[str]:

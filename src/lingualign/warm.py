@@ -72,6 +72,7 @@ PRELOAD = (
 SERVER_ENV = ("PYTHON", "HF_", "TRANSFORMERS_", "TORCH", "PYTORCH_", "OMP_", "MKL_", "CUDA_", "TOKENIZERS_", "MLFLOW_")
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 MAX_MESSAGE = 1 << 20
+WAIT_S = 120.0  # the longest a command waits for a server's imports before doing them itself
 
 
 def socket_path() -> Path:
@@ -94,9 +95,15 @@ def run(argv: list[str]) -> int | None:
     importing is waited for: it does what this process would do first."""
     if "RANK" in os.environ:
         return None  # a process of a multi-process launch (torchrun, accelerate): the launcher owns it
+    try:
+        for fd in (0, 1, 2):
+            os.fstat(fd)
+    except OSError:
+        return None  # a closed stdin, stdout or stderr (a socket would take its number): run here
     path = socket_path()
     client = _connect(path)
-    while client is None and _starting(path):
+    deadline = time.monotonic() + WAIT_S
+    while client is None and _starting(path) and time.monotonic() < deadline:
         time.sleep(0.1)
         client = _connect(path)
     if client is None:
