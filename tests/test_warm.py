@@ -1,12 +1,13 @@
 """Warm start: a command handed to the warm server runs as it would alone (output, files, exit
-status, errors) in the client's folder, a command waits for a server still importing, and a
-signal to the client reaches the command."""
+status, errors) in the client's folder, a command waits for a server still importing, an edited
+stage runs its new code, and a signal to the client reaches the command."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, run, tool_env
+
+import lingualign
 
 WAIT_S = 120  # the server's imports: about 10 s here, more on a loaded machine
 
@@ -77,6 +80,22 @@ def test_a_warm_command_runs_as_it_would_alone(project: Path, warm: tuple[dict[s
     )  # fmt: skip
     assert closed.returncode == 0 and (project / "data/closed.json").exists()
     assert "check --out data/closed.json" not in next(folder.glob("*.log")).read_text()
+
+
+def test_an_edited_stage_runs_its_new_code_in_the_warm_server(
+    project: Path, warm: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(Path(lingualign.__file__).parent, src / "lingualign")
+    env, folder = warm
+    env = env | {"PYTHONPATH": str(src)}
+    run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)  # starts the server
+    log = wait_for_server(folder)
+    check = src / "lingualign" / "check.py"
+    check.write_text(check.read_text().replace("every section validates", "every section checks out"))
+    edited = run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)
+    served(log, "check --out data/check.json")
+    assert "every section checks out" in edited.stdout
 
 
 @pytest.fixture
