@@ -4,7 +4,6 @@ stage runs its new code, and a signal to the client reaches the command."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -21,18 +20,6 @@ from conftest import BIN, run, tool_env
 import lingualign
 
 WAIT_S = 120  # the server's imports: about 10 s here, more on a loaded machine
-
-
-@pytest.fixture
-def warm(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
-    """The warm-start environment and its server folder; the server is stopped afterwards."""
-    folder = tmp_path / "warm"
-    env = {"LINGUALIGN_WARM": "1", "LINGUALIGN_WARM_DIR": str(folder), "LINGUALIGN_WARM_IDLE": "60"}
-    yield env, folder
-    for log in folder.glob("*.log"):
-        for pid in re.findall(r"pid (\d+): imported", log.read_text()):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGTERM)
 
 
 def wait_for_server(folder: Path) -> Path:
@@ -56,8 +43,8 @@ def served(log: Path, command: str) -> int:
     return int(found[-1])
 
 
-def test_a_warm_command_runs_as_it_would_alone(project: Path, warm: tuple[dict[str, str], Path]) -> None:
-    env, folder = warm
+def test_a_warm_command_runs_as_it_would_alone(project: Path, warm_env: tuple[dict[str, str], Path]) -> None:
+    env, folder = warm_env
     cold = run(["lingualign", "check", "--out", "data/cold.json"], cwd=project, env=env)  # starts the server
     hot = run(["lingualign", "check", "--out", "data/warm.json"], cwd=project, env=env)  # waits for its imports
     served(wait_for_server(folder), "check --out data/warm.json")
@@ -83,11 +70,11 @@ def test_a_warm_command_runs_as_it_would_alone(project: Path, warm: tuple[dict[s
 
 
 def test_an_edited_stage_runs_its_new_code_in_the_warm_server(
-    project: Path, warm: tuple[dict[str, str], Path], tmp_path: Path
+    project: Path, warm_env: tuple[dict[str, str], Path], tmp_path: Path
 ) -> None:
     src = tmp_path / "src"
     shutil.copytree(Path(lingualign.__file__).parent, src / "lingualign")
-    env, folder = warm
+    env, folder = warm_env
     env = env | {"PYTHONPATH": str(src)}
     run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)  # starts the server
     log = wait_for_server(folder)
@@ -121,8 +108,10 @@ def start_waiting_stage(project: Path, env: dict[str, str], folder: Path) -> tup
     return client, served(log, " ".join(command))
 
 
-def test_ctrl_c_reaches_the_warm_command(project: Path, warm: tuple[dict[str, str], Path], silent_server: str) -> None:
-    env, folder = warm
+def test_ctrl_c_reaches_the_warm_command(
+    project: Path, warm_env: tuple[dict[str, str], Path], silent_server: str
+) -> None:
+    env, folder = warm_env
     env = env | {"MLFLOW_TRACKING_URI": silent_server}
     client, _ = start_waiting_stage(project, env, folder)
     time.sleep(1.0)  # the child is waiting for the tracking server (up to 10 s)
@@ -134,9 +123,9 @@ def test_ctrl_c_reaches_the_warm_command(project: Path, warm: tuple[dict[str, st
 
 
 def test_a_killed_client_takes_its_command_with_it(
-    project: Path, warm: tuple[dict[str, str], Path], silent_server: str
+    project: Path, warm_env: tuple[dict[str, str], Path], silent_server: str
 ) -> None:
-    env, folder = warm
+    env, folder = warm_env
     env = env | {"MLFLOW_TRACKING_URI": silent_server}
     client, child = start_waiting_stage(project, env, folder)
     client.kill()
