@@ -94,8 +94,13 @@ def silent_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def start_waiting_stage(project: Path, env: dict[str, str], folder: Path) -> tuple[subprocess.Popen[str], int]:
-    """``lingualign ingest`` run warm, waiting on the silent tracking server; and its child's pid."""
+def start_waiting_stage(
+    project: Path, warm_env: tuple[dict[str, str], Path], tracking: str
+) -> tuple[subprocess.Popen[str], int, Path]:
+    """``lingualign ingest`` run warm, waiting on a silent tracking server: its client, its child's
+    pid and the server's log."""
+    env, folder = warm_env
+    env = env | {"MLFLOW_TRACKING_URI": tracking}
     run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)
     log = wait_for_server(folder)
     command = ["ingest", "--out", "data/normalized.parquet", "--metrics", "metrics/ingest.json"]
@@ -105,15 +110,13 @@ def start_waiting_stage(project: Path, env: dict[str, str], folder: Path) -> tup
     deadline = time.monotonic() + WAIT_S
     while f"lingualign {' '.join(command)} in " not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    return client, served(log, " ".join(command))
+    return client, served(log, " ".join(command)), log
 
 
 def test_ctrl_c_reaches_the_warm_command(
     project: Path, warm_env: tuple[dict[str, str], Path], silent_server: str
 ) -> None:
-    env, folder = warm_env
-    env = env | {"MLFLOW_TRACKING_URI": silent_server}
-    client, _ = start_waiting_stage(project, env, folder)
+    client, _, _ = start_waiting_stage(project, warm_env, silent_server)
     time.sleep(1.0)  # the child is waiting for the tracking server (up to 10 s)
     client.send_signal(signal.SIGINT)
     _, stderr = client.communicate(timeout=WAIT_S)
@@ -125,12 +128,9 @@ def test_ctrl_c_reaches_the_warm_command(
 def test_a_killed_client_takes_its_command_with_it(
     project: Path, warm_env: tuple[dict[str, str], Path], silent_server: str
 ) -> None:
-    env, folder = warm_env
-    env = env | {"MLFLOW_TRACKING_URI": silent_server}
-    client, child = start_waiting_stage(project, env, folder)
+    client, child, log = start_waiting_stage(project, warm_env, silent_server)
     client.kill()
     client.wait()
-    log = next(folder.glob("*.log"))
     deadline = time.monotonic() + WAIT_S
     while f"pid {child}: exit" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -182,7 +182,7 @@ def serve(path: Path, idle_s: float) -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    log.write(f"{time.strftime('%FT%T')} pid {os.getpid()}: imported in {time.perf_counter() - started:.1f} s\n")
+    _note(log, os.getpid(), f"imported in {time.perf_counter() - started:.1f} s")
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -206,7 +206,7 @@ def serve(path: Path, idle_s: float) -> None:
                     with contextlib.suppress(KeyError):  # already gone with its client
                         selector.unregister(connection)
                     code = os.waitstatus_to_exitcode(status)
-                    log.write(f"{time.strftime('%FT%T')} pid {pid}: exit {code}\n")
+                    _note(log, pid, f"exit {code}")
                     with contextlib.suppress(OSError):  # killed by a signal: the shell's 128 + number
                         connection.sendall(f"{code if code >= 0 else 128 - code}\n".encode())
                     connection.close()
@@ -215,6 +215,10 @@ def serve(path: Path, idle_s: float) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         listener.close()
+
+
+def _note(log: Any, pid: int, what: str) -> None:
+    log.write(f"{time.strftime('%FT%T')} pid {pid}: {what}\n")
 
 
 def _accept(listener: socket.socket, selector: Any, running: dict[int, socket.socket], log: Any) -> None:
@@ -241,7 +245,7 @@ def _accept(listener: socket.socket, selector: Any, running: dict[int, socket.so
         os._exit(_child(request, fds, connection))
     for fd in fds:
         os.close(fd)
-    log.write(f"{time.strftime('%FT%T')} pid {pid}: lingualign {' '.join(request['argv'])} in {request['cwd']}\n")
+    _note(log, pid, f"lingualign {' '.join(request['argv'])} in {request['cwd']}")
     connection.sendall(f"{pid}\n".encode())
     connection.setblocking(False)
     selector.register(connection, selectors.EVENT_READ)
@@ -256,7 +260,7 @@ def _client_gone(connection: socket.socket, selector: Any, running: dict[int, so
     selector.unregister(connection)
     for pid, held in running.items():
         if held is connection:
-            log.write(f"{time.strftime('%FT%T')} pid {pid}: its client is gone: SIGTERM\n")
+            _note(log, pid, "its client is gone: SIGTERM")
             _forward(pid, signal.SIGTERM)
 
 
