@@ -19,7 +19,7 @@ from conftest import BIN, run, tool_env
 
 import lingualign
 
-WAIT_S = 120  # the server's imports: about 10 s here, more on a loaded machine
+WAIT_S = 120  # bounds every wait on the server: its imports, a child starting or ending
 
 
 def wait_for_server(folder: Path) -> Path:
