@@ -48,7 +48,7 @@ def reference_logps(settings: ReferenceSettings, pairs: Path, work: Path, where:
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import DPOConfig, DPOTrainer
 
-    from lingualign.training import TRAINER_DEFAULTS, library_config
+    from lingualign.training import TRAINER_DEFAULTS, library_config, score_labelled_tokens_only
 
     cpu = resolve_device(settings.device) == "cpu"
     precision = resolve_dtype(settings.dtype, settings.device)
@@ -60,6 +60,7 @@ def reference_logps(settings: ReferenceSettings, pairs: Path, work: Path, where:
         "report_to": [],
     }
     config = library_config(DPOConfig, settings.trainer, f"{where}.trainer", TRAINER_DEFAULTS, fixed)
+    score_labelled_tokens_only()
     dataset = read_pairs(pairs)
     with loading(settings.model):
         tokenizer = AutoTokenizer.from_pretrained(settings.model)

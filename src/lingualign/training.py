@@ -62,6 +62,7 @@ class TrainingSettings(Settings):
         }
         if "output_dir" in self.trainer:
             raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
+        score_labelled_tokens_only()
         return library_config(cls, self.trainer, f"{where}.trainer", defaults, fixed | {"output_dir": str(output_dir)})
 
     def peft_config(self, where: str) -> Any:
@@ -90,6 +91,22 @@ class TrainingSettings(Settings):
                 bnb_4bit_use_double_quant=True,
             )
         }
+
+
+def score_labelled_tokens_only() -> None:
+    """Let TRL's fused LM head score only the tokens that carry a label, on every device.
+
+    TRL (``add_fused_lm_head``, in SFT, DPO and the reference pass) projects and scores only the
+    labelled positions where Triton runs, but every position elsewhere, so that a Neuron device
+    compiles one tile shape. On CPU that scores every prompt and padding token as well, at the
+    cost of the vocabulary-wide projection per token, for log-probs that are then masked away.
+    The labelled positions' log-probs are the same either way (tests/test_training.py;
+    docs/benchmarks.md has the time saved).
+    """
+    import trl.trainer.utils
+
+    if hasattr(trl.trainer.utils, "_use_triton"):  # the switch TRL 1.16 reads on every forward
+        trl.trainer.utils._use_triton = lambda device: True
 
 
 def library_config(cls: type, raw: dict[str, Any], where: str, defaults: dict[str, Any], fixed: dict[str, Any]) -> Any:
