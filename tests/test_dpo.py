@@ -20,7 +20,7 @@ from lingualign.contracts import REFERENCE
 from lingualign.devices import load_causal_lm
 from lingualign.dpo import DPOSettings, train_dpo, training_dataset
 from lingualign.errors import LingualignError, SettingsError
-from lingualign.evaluate.preference import heldout_preference
+from lingualign.evaluate.preference import heldout_preference, mean_logprobs
 from lingualign.io import write_parquet
 from lingualign.reference import ReferenceSettings, reference_logps
 from lingualign.settings import parse_settings
@@ -144,6 +144,25 @@ def test_reference_rows_must_match_the_pairs(stored: tuple[Path, Path], tmp_path
 def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
     result = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
     assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
+
+
+def test_each_answer_is_scored_as_if_alone(tiny_lm: Path) -> None:
+    """Batched, padded and with logits kept from the batch's first answer token on, every mean is
+    the answer's own, scored one conversation at a time with every logit."""
+    model, tokenizer = load_causal_lm(str(tiny_lm))
+    turns = [
+        ("Hallo", "Guten Tag, wie kann ich helfen?"),
+        ("Wo ist meine Bestellung 12345 vom letzten Montag?", "Unterwegs."),
+        ("Danke", "Gern geschehen."),
+    ]
+    conversations = [([{"role": "user", "content": q}], [{"role": "assistant", "content": a}]) for q, a in turns]
+    for (prompt, answer), batched in zip(conversations, mean_logprobs(model, tokenizer, conversations), strict=True):
+        start = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False))
+        ids = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False)
+        with torch.inference_mode():
+            logprobs = model(input_ids=torch.tensor([ids])).logits[0, :-1].float().log_softmax(-1)
+        alone = logprobs[start - 1 :].gather(1, torch.tensor(ids[start:])[:, None]).mean()
+        assert batched == pytest.approx(float(alone), abs=1e-4)
 
 
 class Config(TrainerCallback):

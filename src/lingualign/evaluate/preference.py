@@ -42,12 +42,15 @@ def mean_logprobs(model: Any, tokenizer: Any, conversations: list[tuple[list[dic
         rows = [encoded[i][0] + [pad] * (width - n) for i, n in zip(batch, lengths, strict=True)]
         ids = torch.tensor(rows, device=model.device)
         mask = torch.tensor([[1] * n + [0] * (width - n) for n in lengths], device=model.device)
+        # Logits from the batch's first answer position on: the vocabulary-wide projection of
+        # prompt tokens would never be read.
+        first = min(encoded[i][1] for i in batch) - 1
         with torch.inference_mode():
-            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-        logprobs = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[..., 0]
+            logits = model(input_ids=ids, attention_mask=mask, logits_to_keep=width - first).logits[:, :-1].float()
+        logprobs = torch.log_softmax(logits, dim=-1).gather(2, ids[:, first + 1 :, None])[..., 0]
         for row, index in enumerate(batch):
             tokens, start = encoded[index]
-            answer = logprobs[row, start - 1 : len(tokens) - 1]
+            answer = logprobs[row, start - 1 - first : len(tokens) - 1 - first]
             if len(answer):
                 means[index] = float(answer.mean())
     return means
