@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import trl.kernels.chunked_logprob
 import trl.trainer.utils
 from transformers import AutoModelForCausalLM
 
@@ -24,7 +25,8 @@ def fused_scores(model_dir: Path, input_ids: torch.Tensor, labels: torch.Tensor)
 def test_labelled_tokens_scored_alone_give_the_same_log_probs_and_gradients(
     tiny_lm: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(trl.trainer.utils, "_use_triton", trl.trainer.utils._use_triton)  # restored afterwards
+    # TRL's own switch, whatever an earlier test in this process set; restored afterwards.
+    monkeypatch.setattr(trl.trainer.utils, "_use_triton", trl.kernels.chunked_logprob._use_triton)
     cpu = torch.device("cpu")
     torch.manual_seed(1)
     input_ids = torch.randint(10, 400, (3, 12))
