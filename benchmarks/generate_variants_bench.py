@@ -24,7 +24,7 @@ def generate_seconds(model: torch.nn.Module, rows: int, new_tokens: int, cache: 
     mask[: rows // 2, :40] = 0
     options = {"do_sample": False, "pad_token_id": 0, "cache_implementation": cache}
     with torch.inference_mode():
-        model.generate(ids[:2, :20], attention_mask=mask[:2, :20], max_new_tokens=4, min_new_tokens=4, **options)
+        model.generate(ids[-2:, :20], attention_mask=mask[-2:, :20], max_new_tokens=4, min_new_tokens=4, **options)
         started = time.perf_counter()
         model.generate(ids, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens, **options)
     return time.perf_counter() - started
