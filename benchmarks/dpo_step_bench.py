@@ -19,16 +19,24 @@ from typing import Any
 
 import trl.trainer.utils
 from transformers import TrainerCallback
-from trl import DPOConfig
 
-from lingualign.dpo import PARAMS, DPOSettings, _trainer_class, training_dataset
+from lingualign.dpo import PARAMS, DPOSettings, train_dpo
 from lingualign.settings import load_settings
-from lingualign.training import load_for_training
+
+TRL_SWITCH = trl.trainer.utils._use_triton  # TRL's own: labelled tokens only where Triton runs
 
 
 class StepTimes(TrainerCallback):
-    def __init__(self) -> None:
+    """Seconds per step; with ``every_position``, puts TRL's own scoring back before the first step
+    (the dpo stage switched it to labelled tokens only when it built the trainer's config)."""
+
+    def __init__(self, every_position: bool) -> None:
+        self.every_position = every_position
         self.seconds: list[float] = []
+
+    def on_train_begin(self, *args: Any, **kwargs: Any) -> None:
+        if self.every_position:
+            trl.trainer.utils._use_triton = TRL_SWITCH
 
     def on_step_begin(self, *args: Any, **kwargs: Any) -> None:
         self.started = time.perf_counter()
@@ -37,30 +45,20 @@ class StepTimes(TrainerCallback):
         self.seconds.append(time.perf_counter() - self.started)
 
 
-TRL_SWITCH = trl.trainer.utils._use_triton  # TRL's own: labelled tokens only where Triton runs
-
-
-def train_steps(settings: DPOSettings, steps: int, labelled_only: bool) -> tuple[list[float], list[float]]:
-    """(seconds per step, logged losses) of ``steps`` DPO steps as the dpo stage configures them."""
-    trainer_params = settings.trainer | {"max_steps": steps, "save_steps": steps + 1}
-    settings = settings.model_copy(update={"trainer": trainer_params})
-    timer = StepTimes()
+def train_steps(settings: DPOSettings, steps: int, every_position: bool) -> tuple[list[float], list[float]]:
+    """(seconds per step, logged losses) of ``steps`` steps of the dpo stage's own training."""
+    trainer = settings.trainer | {"max_steps": steps, "save_steps": steps + 1, "report_to": []}
+    timer = StepTimes(every_position)
     with tempfile.TemporaryDirectory() as work:
-        config = settings.trainer_config(DPOConfig, Path(work), "dpo", precompute_ref_log_probs=True)
-        config.report_to = []
-        if not labelled_only:  # trainer_config switched it on, as in the dpo stage
-            trl.trainer.utils._use_triton = TRL_SWITCH
-        model, tokenizer = load_for_training(settings.model, settings)
-        trainer = _trainer_class()(
-            model=model,
-            args=config,
-            train_dataset=training_dataset(Path("data/pairs/train.parquet"), Path("data/reference_logps.parquet")),
-            processing_class=tokenizer,
-            peft_config=settings.peft_config("dpo"),
+        metrics = train_dpo(
+            settings.model_copy(update={"trainer": trainer}),
+            Path("data/pairs/train.parquet"),
+            Path("data/reference_logps.parquet"),
+            Path(work) / "out",
+            Path(work) / "checkpoints",
             callbacks=[timer],
         )
-        trainer.train()
-    return timer.seconds, [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    return timer.seconds, [entry["loss"] for entry in metrics["_history"]]
 
 
 def main() -> None:
@@ -69,8 +67,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings(DPOSettings, Path("params.yaml"), PARAMS)
     results = {}
-    for name, labelled_only in (("every position (TRL on CPU)", False), ("labelled tokens only", True)):
-        seconds, losses = train_steps(settings, args.steps, labelled_only)
+    for name, every_position in (("every position (TRL on CPU)", True), ("labelled tokens only", False)):
+        seconds, losses = train_steps(settings, args.steps, every_position)
         results[name] = sum(seconds[1:]) / len(seconds[1:])
         print(f"{name:28s} {results[name]:6.2f} s/step  losses {[round(loss, 5) for loss in losses]}", flush=True)
     first, second = results.values()
