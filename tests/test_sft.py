@@ -82,3 +82,30 @@ def test_finished_or_foreign_checkpoints_are_not_resumed(tiny_lm: Path, tmp_path
     raw["trainer"]["learning_rate"] = 1e-3
     changed = train_sft(parse_settings(SFTSettings, raw, "sft"), "orca", source, tmp_path / "out", tmp_path / "work")
     assert changed["steps"] == 2 and changed["train_loss"] > 0
+
+
+def test_the_trainer_logs_its_options_and_curve_into_a_child_of_the_stage_run(tiny_lm: Path, tmp_path: Path) -> None:
+    import mlflow
+
+    from lingualign.tracking import stage_run
+
+    raw = {
+        "base_model": str(tiny_lm),
+        "datasets": ["orca"],
+        "method": "lora",
+        "device": "cpu",
+        "lora": {"target_modules": ["q_proj", "v_proj"]},
+        "trainer": {"learning_rate": 1e-2, "per_device_train_batch_size": 2, "max_steps": 2},
+    }
+    settings = parse_settings(SFTSettings, raw, "sft")
+    with stage_run("sft@orca", settings.model_dump(mode="json"), []):
+        stage_id = mlflow.active_run().info.run_id
+        train_sft(settings, "orca", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
+        assert mlflow.active_run().info.run_id == stage_id  # the stage logs its metrics into its own run after
+    client = mlflow.MlflowClient()
+    stage = client.get_run(stage_id)
+    [child] = client.search_runs([stage.info.experiment_id], f"tags.mlflow.parentRunId = '{stage_id}'")
+    assert stage.data.params["dtype"] == "auto" and child.info.run_name == "sft@orca/trainer"
+    # The batch that holds the model config's dtype arrived whole: MLflow refused it in the stage's run.
+    assert child.data.params["dtype"] == "float32" and float(child.data.params["learning_rate"]) == 1e-2
+    assert [m.step for m in client.get_metric_history(child.info.run_id, "loss")] == [1, 2]

@@ -215,6 +215,25 @@ def stage_run(
         yield StageRun(mlflow)
 
 
+@contextlib.contextmanager
+def child_run(name: str) -> Iterator[None]:
+    """A child of the stage's MLflow run, ``<stage>/<name>``, for a library's own logging
+    (transformers' callback under ``report_to: [mlflow]`` logs into the active run).
+
+    In the stage's own run the callback's params collide with the stage's: it logs the model
+    config, whose ``dtype`` (the weights') differs from the stage's ``dtype`` param (the
+    precision asked for), and MLflow rejects the whole batch of 100 params that holds it.
+    """
+    import mlflow
+
+    active = mlflow.active_run()
+    if active is None:  # no stage run (a library call, another process of a launch): nothing to nest in
+        yield
+        return
+    with mlflow.start_run(run_name=f"{active.info.run_name}/{name}", nested=True):
+        yield
+
+
 def run_stage(
     stage: str,
     settings: Any,

@@ -26,8 +26,8 @@ from lingualign.devices import cuda_available, loading, resolve_device, resolve_
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
-# What the pipeline relies on unless params say otherwise: trainer logs in the stage's MLflow
-# run, a loss per step (the DPO curves), step checkpoints to resume from, no data workers (a
+# What the pipeline relies on unless params say otherwise: trainer logs in a child of the stage's
+# MLflow run, a loss per step (the DPO curves), step checkpoints to resume from, no data workers (a
 # killed run leaves no orphans).
 TRAINER_DEFAULTS = {"report_to": ["mlflow"], "logging_steps": 1, "save_strategy": "steps", "dataloader_num_workers": 0}
 
@@ -166,9 +166,12 @@ def run_training(trainer: Any, tokenizer: Any, work: Path, out: Path, base: str,
     of each batch; the main process alone touches the checkpoint folder first and saves.
     Returns the steps, the run's mean training loss and, under ``run``, the step it resumed from.
     """
+    from lingualign.tracking import child_run
+
     with trainer.accelerator.main_process_first():
         resume = resume_point(work, fingerprint)
-    result = trainer.train(resume_from_checkpoint=resume)
+    with child_run("trainer"):
+        result = trainer.train(resume_from_checkpoint=resume)
     if trainer.accelerator.is_main_process:
         save_trained(trainer.model, tokenizer, out, base)
         finish(work)
