@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, DynamicCache
@@ -21,7 +22,10 @@ from transformers import AutoModelForCausalLM, DynamicCache
 STEPS, WARMUP, PADDED = 10, 3, 8
 
 
-def step_seconds(model: torch.nn.Module, batch: int, cached: int) -> float:
+def step_seconds(model: torch.nn.Module, batch: int, cached: int, forward: Any = None) -> tuple[float, float]:
+    """(seconds of the warm-up steps, mean seconds of a step after them); ``forward``: the model's
+    forward to time, e.g. a compiled one (default: the model's own)."""
+    forward = forward or model
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(0, model.config.vocab_size, (batch, cached), generator=generator)
     following = torch.randint(0, model.config.vocab_size, (batch, 1), generator=generator)
@@ -30,7 +34,7 @@ def step_seconds(model: torch.nn.Module, batch: int, cached: int) -> float:
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
 
     def step(at: int) -> None:
-        model(
+        forward(
             input_ids=following,
             attention_mask=mask[:, : at + 1],
             position_ids=positions[:, at : at + 1],
@@ -48,12 +52,14 @@ def step_seconds(model: torch.nn.Module, batch: int, cached: int) -> float:
             use_cache=True,
             logits_to_keep=1,
         )
+        started = time.perf_counter()
         for at in range(cached, cached + WARMUP):
             step(at)
+        warmup = time.perf_counter() - started
         started = time.perf_counter()
         for at in range(cached + WARMUP, cached + WARMUP + STEPS):
             step(at)
-    return (time.perf_counter() - started) / STEPS
+    return warmup, (time.perf_counter() - started) / STEPS
 
 
 def main() -> None:
@@ -65,7 +71,7 @@ def main() -> None:
     for dtype in (torch.bfloat16, torch.float32):
         model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype).eval()
         for batch in args.batches:
-            seconds = step_seconds(model, batch, args.cached)
+            _, seconds = step_seconds(model, batch, args.cached)
             print(f"{str(dtype).removeprefix('torch.'):>8}  batch {batch:3d}: {seconds * 1000:6.1f} ms/step, "
                   f"{batch / seconds:6.0f} tokens/s", flush=True)  # fmt: skip
 
