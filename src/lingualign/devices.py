@@ -44,21 +44,41 @@ def resolve_dtype(dtype: str, device: str) -> str:
     return "bfloat16" if native_bf16(device) else "float32"
 
 
-def load_causal_lm(location: str | Any, device: str = "cpu", dtype: str = "float32", **kwargs: Any) -> tuple[Any, Any]:
-    """A causal LM in eval mode on ``device`` (safetensors only) and its tokenizer, padding on the left.
+def load_causal_lm(
+    location: str | Any,
+    device: str = "cpu",
+    dtype: str = "float32",
+    *,
+    inference: bool = True,
+    allow_pickle: bool = False,
+    model_kwargs: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> tuple[Any, Any]:
+    """The one loader of a causal LM and its tokenizer: every engine, stage and command calls it.
 
-    ``kwargs`` go to both ``from_pretrained`` calls (``revision``, ``trust_remote_code``).
+    ``inference``: the model in eval mode on ``device``, the tokenizer padding on the left (batched
+    generation). Otherwise (training, conversion) the weights stay where ``from_pretrained`` puts
+    them and the tokenizer as saved, since the trainer pads and places them itself.
+    ``kwargs`` go to both ``from_pretrained`` calls (``revision``, ``trust_remote_code``),
+    ``model_kwargs`` to the model's alone (``quantization_config``). Safetensors only, unless
+    ``allow_pickle``.
     """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with loading(str(location)):
-        tokenizer = AutoTokenizer.from_pretrained(location, padding_side="left", **kwargs)
+    with loading(str(location), allow_pickle):
+        tokenizer = AutoTokenizer.from_pretrained(location, **({"padding_side": "left"} if inference else {}), **kwargs)
         model = AutoModelForCausalLM.from_pretrained(
-            location, dtype=getattr(torch, resolve_dtype(dtype, device)), use_safetensors=True, **kwargs
+            location,
+            dtype=getattr(torch, resolve_dtype(dtype, device)),
+            use_safetensors=not allow_pickle,
+            **kwargs,
+            **(model_kwargs or {}),
         )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    if not inference:
+        return model, tokenizer
     return model.to(resolve_device(device)).eval(), tokenizer
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from lingualign.devices import loading
+from lingualign.devices import load_causal_lm
 from lingualign.errors import LingualignError
 from lingualign.settings import Settings
 
@@ -114,13 +114,13 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
     location = source.hub or source.path
     if source.path and not Path(source.path).is_dir():
         raise LingualignError(f"models: {source.path} is not a folder")
-    kwargs = {"revision": source.revision, "trust_remote_code": source.trust_remote_code}
-    with loading(str(location), allow_pickle):
-        tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(
-            location, dtype=torch.float32, use_safetensors=not allow_pickle, **kwargs
-        )
-    return model, tokenizer
+    return load_causal_lm(
+        str(location),
+        inference=False,
+        allow_pickle=allow_pickle,
+        revision=source.revision,
+        trust_remote_code=source.trust_remote_code,
+    )
 
 
 def _dequantized(model: Any) -> Any:

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 from pydantic import Field
 
 from lingualign.contracts import REFERENCE, REFERENCE_COLUMNS, read_pairs
-from lingualign.devices import loading, resolve_device, resolve_dtype
-from lingualign.settings import Settings
+from lingualign.training import TrainingSettings, load_for_training
 
 PARAMS = (
     "dpo.model",
+    "dpo.method",
     "dpo.device",
     "dpo.dtype",
     "dpo.trainer.max_length",
@@ -31,44 +31,20 @@ PARAMS = (
 )
 
 
-class ReferenceSettings(Settings):
+class ReferenceSettings(TrainingSettings):
     model: str = Field(description="The model DPO tunes, frozen as its reference")
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        default="auto", description="As DPO trains: the same forward pass"
-    )
-    trainer: dict[str, Any] = Field(
-        default_factory=dict, description="The DPOConfig keys that decide tokenization and batching"
-    )
 
 
 def reference_logps(settings: ReferenceSettings, pairs: Path, work: Path, where: str) -> pa.Table:
-    """Run TRL's precomputation on the pairs and return (prompt_id, ref log-probs) in pair order."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    """Run TRL's precomputation on the pairs and return (prompt_id, ref log-probs) in pair order.
+
+    The config and the model come from the calls the dpo stage makes (``trainer_config``,
+    ``load_for_training``), so tokenization, truncation and precision are DPO's own."""
     from trl import DPOConfig, DPOTrainer
 
-    from lingualign.training import TRAINER_DEFAULTS, library_config, score_labelled_tokens_only
-
-    cpu = resolve_device(settings.device) == "cpu"
-    precision = resolve_dtype(settings.dtype, settings.device)
-    fixed = {
-        "output_dir": str(work),
-        "precompute_ref_log_probs": True,
-        "use_cpu": cpu,
-        "bf16": precision == "bfloat16",  # TRL computes the log-probs under the trainer's autocast, as DPO then trains
-        "report_to": [],
-    }
-    config = library_config(DPOConfig, settings.trainer, f"{where}.trainer", TRAINER_DEFAULTS, fixed)
-    score_labelled_tokens_only()
+    config = settings.trainer_config(DPOConfig, work, where, precompute_ref_log_probs=True, report_to=[])
     dataset = read_pairs(pairs)
-    with loading(settings.model):
-        tokenizer = AutoTokenizer.from_pretrained(settings.model)
-        model = AutoModelForCausalLM.from_pretrained(
-            settings.model, dtype=torch.float32 if cpu else getattr(torch, precision), use_safetensors=True
-        )
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    model, tokenizer = load_for_training(settings.model, settings)
     computed = DPOTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer).train_dataset
     return pa.table(
         {

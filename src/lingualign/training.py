@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
-from lingualign.devices import cuda_available, loading, resolve_device, resolve_dtype
+from lingualign.devices import cuda_available, load_causal_lm, resolve_device, resolve_dtype
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
@@ -142,20 +142,14 @@ def first_line(exc: BaseException) -> str:
 
 
 def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    # On CPU the weights stay float32 (bfloat16 is autocast); a GPU holds them in the precision itself.
-    dtype = torch.float32 if settings.on_cpu() else getattr(torch, settings.precision())
-    with loading(path):
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        if tokenizer.chat_template is None:
-            raise LingualignError(
-                f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml"
-            )
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True, **settings.model_kwargs())
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    """The model to tune (or to take reference log-probs from), through the one loader. On CPU the
+    weights stay float32 (bfloat16 is autocast); a GPU holds them in the precision itself."""
+    dtype = "float32" if settings.on_cpu() else settings.precision()
+    model, tokenizer = load_causal_lm(
+        path, settings.device, dtype, inference=False, model_kwargs=settings.model_kwargs()
+    )
+    if tokenizer.chat_template is None:
+        raise LingualignError(f"{path}: the tokenizer has no chat template; set models.chat_template in params.yaml")
     return model, tokenizer
 
 
@@ -273,11 +267,9 @@ def save_trained(model: Any, tokenizer: Any, out: Path, base: str) -> None:
 def _on_full_precision_base(model: Any, base: str) -> Any:
     import tempfile
 
-    import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM
 
     with tempfile.TemporaryDirectory() as adapter:
         model.save_pretrained(adapter)
-        full = AutoModelForCausalLM.from_pretrained(base, dtype=torch.bfloat16, use_safetensors=True)
+        full, _ = load_causal_lm(base, "cpu", "bfloat16", inference=False)
         return PeftModel.from_pretrained(full, adapter)
