@@ -237,7 +237,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
             EvaluateSettings,
             {
                 "models": {"tiny": str(tiny_lm)},
-                "device": "cpu",
+                "engine": {"name": "transformers", "device": "cpu", "batch_size": 16},
                 "mtbench": {
                     "questions": str(questions),
                     "max_new_tokens": 8,
@@ -271,6 +271,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
     assert mt["parse_rate"] == round(sum(a["status"] == "judged" for a in sent) / len(sent), 6)
     assert 0 <= result["harness"]["support_mc_de"]["acc"] <= 1 and "acc_norm" in result["harness"]["support_mc_de"]
     assert result["preference"]["pairs"] == 3
+    assert result["engine"] == "transformers"
     support, replies = result["support"], pq.read_table(tmp_path / "replies.parquet").to_pylist()
     assert support["cases"] == len(replies) >= 60 and support["passed"] == sum(not r["failed"] for r in replies)
     assert set(support["categories"]) == {r["category"] for r in replies}

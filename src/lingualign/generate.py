@@ -126,7 +126,7 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
     requests = sample_requests(prompts, settings)
     rows, per_source, stats = [], {}, RunStats()
     for name, engine_settings in settings.sources.items():
-        engine = build(engine_settings)
+        engine = build(engine_settings, f"generate.sources.{name}")
         dtype = engine.identity().get("dtype")
         with ResultCache(cache_dir, engine.identity()) as cache:
             texts = [g.text.strip() for g in run(engine, requests, cache, desc=f"generate {name}", stats=stats)]

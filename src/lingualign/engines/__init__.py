@@ -143,28 +143,43 @@ ENGINES: Registry[type[Engine]] = Registry("engine", __name__, EngineSettings)
 EngineField = ENGINES.field()
 
 
-def build(settings: EngineSettings) -> Engine:
+def build(settings: EngineSettings, where: str = "engine") -> Engine:
     """The engine ``settings`` name, loaded on its first batch: a run that finds everything in
-    its cache never loads a model."""
-    return Lazy(settings)
+    its cache never loads a model. ``where`` is the params key that holds ``settings``
+    (``params.yaml: translate.engine``): an engine that cannot start says so in one line under it."""
+    return Lazy(settings, where)
 
 
 class Lazy(Engine):
-    def __init__(self, settings: EngineSettings):
+    def __init__(self, settings: EngineSettings, where: str = "engine"):
         super().__init__(settings)
+        self.where = where
         self._engine: Engine | None = None
         self._kind = ENGINES.get(settings.name)  # an unknown name fails here, not at the first batch
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            self._engine = self._start()
+        return self._engine
+
+    def _start(self) -> Engine:
+        from lingualign.errors import LingualignError
+
+        try:
             if self.settings.ray.workers:
                 from lingualign.engines.ray import RayEngine
 
-                self._engine = RayEngine(self.settings)
-            else:
-                self._engine = self._kind(self.settings)
-        return self._engine
+                return RayEngine(self.settings)
+            return self._kind(self.settings)
+        except LingualignError as exc:
+            raise LingualignError(f"{self.where}: {exc}") from None
+        except Exception as exc:  # the library's own failure (vLLM's engine core, a CUDA error): one line
+            text = str(exc).strip().splitlines()
+            raise LingualignError(
+                f"{self.where}: engine '{self.settings.name}' could not load {self.settings.model}: "
+                f"{text[0] if text else type(exc).__name__}"
+            ) from None
 
     def identity(self) -> dict[str, Any]:
         return self._kind.identity_of(self.settings)

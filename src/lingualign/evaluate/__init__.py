@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from lingualign.engines import ENGINES, EngineSettings
 from lingualign.evaluate.harness import HarnessSettings
 from lingualign.evaluate.judging import MTBenchSettings
 from lingualign.evaluate.support import SupportSettings
@@ -33,19 +34,29 @@ from lingualign.settings import Settings
 # The one model this run evaluates ({item}), and what every evaluation shares.
 PARAMS = (
     "evaluate.models.{item}",
-    "evaluate.device",
-    "evaluate.dtype",
+    "evaluate.engine",
     "evaluate.mtbench",
     "evaluate.support",
     "evaluate.harness",
 )
+# What ``engine.model`` holds until a model of ``models`` is chosen: the checkpoint comes from there.
+CHOSEN_MODEL = "<evaluate.models>"
+
+
+def _engine_without_model(raw: Any) -> Any:
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    if isinstance(raw, dict):
+        if "model" in raw:
+            raise ValueError("model: the checkpoint comes from evaluate.models; leave it out here")
+        raw = raw | {"model": CHOSEN_MODEL}
+    return ENGINES.validate(raw)
 
 
 class EvaluateSettings(Settings):
     models: dict[str, str] = Field(description="Name in metrics/eval.json -> checkpoint folder")
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        default="auto", description="auto: bfloat16 where the device runs it natively, else float32"
+    engine: Annotated[EngineSettings, BeforeValidator(_engine_without_model)] = Field(
+        description="The engine that answers for the model under test (its settings without `model`)"
     )
     mtbench: MTBenchSettings
     support: SupportSettings = Field(default_factory=SupportSettings)
@@ -56,6 +67,9 @@ class EvaluateSettings(Settings):
         if not self.models:
             raise ValueError("models: name at least one model to evaluate")
         return self
+
+    def engine_for(self, name: str) -> EngineSettings:
+        return self.engine.model_copy(update={"model": self.models[name]})
 
 
 def evaluate_model(
@@ -69,9 +83,7 @@ def evaluate_model(
     """``outputs``: the MT-Bench answers and judgements, the support replies (both Parquet)."""
     from lingualign import mtbench
     from lingualign.cache import ResultCache
-    from lingualign.devices import load_causal_lm
     from lingualign.engines import build
-    from lingualign.engines.transformers import TransformersEngine, TransformersSettings
     from lingualign.evaluate.harness import run_harness
     from lingualign.evaluate.judging import answer_questions, judge_answers, write_answers
     from lingualign.evaluate.preference import heldout_preference
@@ -82,35 +94,39 @@ def evaluate_model(
     questions = mtbench.read_questions(settings.mtbench.questions, settings.mtbench.hub, settings.mtbench.revision)
     prompts = mtbench.read_judge_prompts(settings.mtbench.judge.prompts)
     answers_out, replies_out = outputs
-    checkpoint = settings.models[name]
-    loaded = load_causal_lm(checkpoint, settings.device, settings.dtype)
-    engine_settings = TransformersSettings(
-        name="transformers",
-        model=checkpoint,
-        device=settings.device,
-        dtype=settings.dtype,
-        batch_size=settings.mtbench.batch_size,
-    )
-    engine = TransformersEngine(engine_settings, loaded)
+    engine = build(settings.engine_for(name), "evaluate.engine")
     answers = answer_questions(engine, questions, settings.mtbench)
-    # The support cases' own batch size: the same loaded model, decoded many more at a time.
-    support_engine = TransformersEngine(
-        engine_settings.model_copy(update={"batch_size": settings.support.batch_size}), loaded
-    )
-    support, replies = run_support(support_engine, cases, settings.support)
+    support, replies = run_support(engine, cases, settings.support)
     write_replies(replies_out, replies)
-    judge = build(settings.mtbench.judge.engine)
+    identity = engine.identity()
+    loaded = logits_model(engine)
+    del engine  # a vLLM engine's memory is free before the judge loads
+    judge = build(settings.mtbench.judge.engine, "evaluate.mtbench.judge.engine")
     with ResultCache(judge_cache, judge.identity()) as cache:
         rows = judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
     del judge  # a local judge's weights are not needed for the rest
     write_answers(answers_out, rows)
+    # An engine that only generates: the checkpoint loaded by transformers (device and dtype auto).
+    loaded = loaded or logits_model(build(ENGINES.validate({"name": "transformers", "model": settings.models[name]})))
     return {
-        "dtype": TransformersEngine.identity_of(engine_settings)["dtype"],
+        "engine": settings.engine.name,
+        "dtype": identity.get("dtype"),
         "mt_bench": mtbench.aggregate(rows),
         "support": support,
         "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
         "preference": heldout_preference(*loaded, test_pairs),
     }
+
+
+def logits_model(engine: Any) -> tuple[Any, Any] | None:
+    """The (model, tokenizer) behind a transformers engine, for what needs the model's log-likelihoods
+    (harness, held-out preference); None for an engine that only generates (vllm, openai)."""
+    from lingualign.engines.transformers import TransformersSettings
+
+    if not isinstance(engine.settings, TransformersSettings):
+        return None
+    inner = engine.engine
+    return inner.model, inner.tokenizer
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

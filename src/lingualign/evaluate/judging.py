@@ -41,7 +41,6 @@ class MTBenchSettings(Settings):
     hub: bool = Field(default=False, description="Read `questions` as a hub dataset id (pinned by `revision`)")
     revision: str | None = None
     max_new_tokens: int = Field(default=1024, ge=1)
-    batch_size: int = Field(default=8, ge=1, description="Answers generated per batch")
     seed: int = 42
     language: str = Field(default="de", description="ISO 639-1 code an answer must be in")
     min_language_chars: int = Field(default=20, ge=1, description="Prose needed before the language is judged")

@@ -46,7 +46,6 @@ class SupportSettings(Settings):
     cases: str = Field(default="data/eval/support", description="Folder of case files (*.jsonl)")
     system_prompt: str = Field(default=DEFAULT_SYSTEM, description="For cases without a system prompt of their own")
     max_new_tokens: int = Field(default=96, ge=1)
-    batch_size: int = Field(default=32, ge=1, description="Cases per generation batch (longest first)")
 
 
 class SupportCase(Settings):

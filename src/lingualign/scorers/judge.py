@@ -80,7 +80,7 @@ class JudgeScorer(Scorer):
         if not requests:
             return []
         stats = RunStats()
-        engine = build(self.settings.engine)  # loads its model only if something is not cached
+        engine = build(self.settings.engine, "score.scorer.engine")  # loads its model only if something is not cached
         with ResultCache(self.cache_dir, engine.identity() | {"scorer": "judge"}) as cache:
             replies = run(engine, requests, cache, "judge", stats)
         self.run["cache_hits"] += stats.cache_hits

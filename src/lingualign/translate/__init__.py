@@ -276,7 +276,7 @@ def translate_stage(
     from lingualign import mtbench
     from lingualign.io import parquet_sink, read_parquet_batches
 
-    engine = build(settings.engine)
+    engine = build(settings.engine, "translate.engine")
     text_identity = engine.identity() | settings.model_dump(mode="json", include=TEXT_IDENTITY)
     with ResultCache(cache_dir, engine.identity()) as chunks, ResultCache(cache_dir, text_identity) as texts:
         translator = Translator(engine, chunks, texts, settings)
