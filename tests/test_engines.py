@@ -1,11 +1,10 @@
 """The engine layer: the runner's fixed batches and cache, the transformers engine on a tiny model,
-the openai engine against real local servers, the vllm engine's request and output mapping."""
+the openai engine against real local servers (real vLLM: tests/test_vllm.py)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from servers import ScriptedServer, transformers_serve
 from lingualign.cache import ResultCache
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request, RunStats, build, run
 from lingualign.engines.openai import OpenAIEngine
-from lingualign.engines.vllm import engine_args, generation, sampling_params
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings
@@ -230,71 +228,14 @@ def test_concurrency_is_bounded() -> None:
     assert peak[0] == 3
 
 
-# ---------------------------------------------------------------- vLLM (no GPU here)
-
-
-@dataclass
-class CompletionOutput:  # the fields of vllm.outputs.CompletionOutput that the engine reads
-    text: str
-    finish_reason: str
-    token_ids: list[int]
-    logprobs: list[dict[int, Any]] | None = None
-
-
-@dataclass
-class RequestOutput:
-    outputs: list[CompletionOutput]
-
-
-def test_vllm_sampling_params_and_engine_args() -> None:
-    assert sampling_params(Request(11, prompt="x", stop=("\n",))) == {
-        "temperature": 0.0,
-        "top_p": 1.0,
-        "max_tokens": 11,
-        "stop": ["\n"],
-        "seed": None,
-    }
-    assert sampling_params(Request(5, prompt="x", temperature=0.8, top_p=0.95, seed=13)) == {
-        "temperature": 0.8,
-        "top_p": 0.95,
-        "max_tokens": 5,
-        "stop": None,
-        "seed": 13,
-    }
-    settings = ENGINES.validate(
-        {
-            "name": "vllm",
-            "model": "haoranxu/ALMA-13B",
-            "revision": "abc123",
-            "tensor_parallel_size": 2,
-            "data_parallel_size": 4,
-        }
-    )
-    assert engine_args(settings) == {  # type: ignore[arg-type]
-        "model": "haoranxu/ALMA-13B",
-        "revision": "abc123",
-        "dtype": "bfloat16",
-        "seed": 0,
-        "trust_remote_code": False,
-        "tensor_parallel_size": 2,
-        "data_parallel_size": 4,
-        "gpu_memory_utilization": 0.9,
-        "max_model_len": None,
-    }
-
-
-def test_vllm_outputs_map_with_truncation_and_token_counts() -> None:
-    assert generation(RequestOutput([CompletionOutput(" Hallo.", "stop", [1, 2])])) == Generation(" Hallo.", False, 2)
-    assert generation(RequestOutput([CompletionOutput(" Tschüss und", "length", [1, 2, 3])])) == Generation(
-        " Tschüss und", True, 3
-    )
+# ---------------------------------------------------------------- vLLM missing (tests/test_vllm.py runs it)
 
 
 def test_vllm_engine_says_how_to_install_it() -> None:
     if __import__("importlib").util.find_spec("vllm") is not None:
         pytest.skip("vLLM is installed here")
-    with pytest.raises(LingualignError, match=r"pip install 'lingualign\[gpu\]'"):
-        build(ENGINES.validate({"name": "vllm", "model": "m"})).generate([Request(2, prompt="x")])
+    with pytest.raises(LingualignError, match=r"^translate.engine: engine 'vllm' needs vLLM: `make vllm-env`"):
+        build(ENGINES.validate({"name": "vllm", "model": "m"}), "translate.engine").generate([Request(2, prompt="x")])
 
 
 # ---------------------------------------------------------------- candidates: next-token probabilities
@@ -338,21 +279,6 @@ def test_openai_engine_reads_candidates_from_the_first_tokens_top_logprobs() -> 
     assert generation.probabilities == {"7": 0.5, "8": 0.25, "9": 0.0}
     body = server.requests[0]["body"]
     assert (body["max_tokens"], body["logprobs"], body["top_logprobs"]) == (1, True, 20)
-
-
-@dataclass
-class Logprob:  # the fields of vllm's Logprob that the engine reads
-    logprob: float
-    decoded_token: str
-
-
-def test_vllm_maps_candidates_to_the_first_tokens_logprobs() -> None:
-    import math
-
-    assert sampling_params(Request(9, prompt="x", candidates=("1",)))["logprobs"] == 20
-    logprobs = [{11: Logprob(math.log(0.75), "3"), 12: Logprob(math.log(0.125), "4")}]
-    output = RequestOutput([CompletionOutput("3", "length", [11], logprobs)])
-    assert generation(output, ("3", "4", "5")).probabilities == {"3": 0.75, "4": 0.125, "5": 0.0}
 
 
 def test_a_batch_decodes_each_row_as_it_would_alone(tiny_engine: Engine) -> None:

