@@ -238,6 +238,17 @@ def test_vllm_engine_says_how_to_install_it() -> None:
         build(ENGINES.validate({"name": "vllm", "model": "m"}), "translate.engine").generate([Request(2, prompt="x")])
 
 
+def test_a_cuda_setting_on_a_cpu_machine_stops_with_one_line_under_the_params_key(tiny_lm: Path) -> None:
+    if __import__("torch").cuda.is_available():
+        pytest.skip("a CUDA GPU is visible here")
+    settings = ENGINES.validate({"name": "transformers", "model": str(tiny_lm), "device": "cuda"})
+    with pytest.raises(LingualignError) as caught:
+        build(settings, "evaluate.engine").generate([Request(2, prompt="x")])
+    message = str(caught.value)
+    assert message.startswith(f"evaluate.engine: engine 'transformers' could not load {tiny_lm}: ")
+    assert "CUDA" in message and "\n" not in message
+
+
 # ---------------------------------------------------------------- candidates: next-token probabilities
 
 

