@@ -57,6 +57,13 @@ class Registry(Generic[T]):
             raise TypeError(f"{self.kind} '{name}': its settings must subclass {self.base.__name__}")
 
         def add(plugin: T) -> T:
+            if name in self._entries and self._entries[name].plugin is not plugin:
+                taken = self._entries[name].plugin
+                raise ValueError(
+                    f"{self.kind} '{name}' is taken by {getattr(taken, '__module__', '?')}."
+                    f"{getattr(taken, '__qualname__', taken)}: register {getattr(plugin, '__qualname__', plugin)} "
+                    "under another name"
+                )
             self._entries[name] = Entry(name, plugin, settings)
             return plugin
 
