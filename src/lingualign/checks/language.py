@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
 from lingualign.registry import PluginSettings
 
 
@@ -15,7 +15,7 @@ class LanguageSettings(PluginSettings):
 
 @CHECKS.register("language", LanguageSettings)
 class Language(Check):
-    def passes(self, reply: str, context: str) -> bool:
+    def passes(self, reply: str, case: Case) -> bool:
         from lingualign.language import detect_language
 
         text = reply.strip()
