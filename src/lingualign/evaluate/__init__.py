@@ -62,18 +62,20 @@ def evaluate_model(
     settings: EvaluateSettings,
     name: str,
     test_pairs: Path,
-    outputs: tuple[Path, Path],
+    outputs: tuple[Path, Path, Path, Path],
     judge_cache: Path,
     where: str,
 ) -> dict[str, Any]:
-    """``outputs``: the MT-Bench answers and judgements, the support replies (both Parquet)."""
+    """``outputs``: the per-case results (Parquet): MT-Bench answers and judgements, support replies,
+    preference pairs, harness samples (``evaluate.cases``)."""
     from lingualign import mtbench
     from lingualign.cache import ResultCache
     from lingualign.devices import load_causal_lm
     from lingualign.engines import build
     from lingualign.engines.transformers import TransformersEngine, TransformersSettings
+    from lingualign.evaluate.cases import PAIRS, SAMPLES, intervals, write_table
     from lingualign.evaluate.harness import run_harness
-    from lingualign.evaluate.judging import answer_questions, judge_answers, write_answers
+    from lingualign.evaluate.judging import answer_questions, judge_answers, judge_facts, write_answers
     from lingualign.evaluate.preference import heldout_preference
     from lingualign.evaluate.support import read_cases, run_support, write_replies
 
@@ -81,7 +83,7 @@ def evaluate_model(
     cases = read_cases(Path(settings.support.cases))
     questions = mtbench.read_questions(settings.mtbench.questions, settings.mtbench.hub, settings.mtbench.revision)
     prompts = mtbench.read_judge_prompts(settings.mtbench.judge.prompts)
-    answers_out, replies_out = outputs
+    answers_out, replies_out, pairs_out, samples_out = outputs
     checkpoint = settings.models[name]
     loaded = load_causal_lm(checkpoint, settings.device, settings.dtype)
     engine_settings = TransformersSettings(
@@ -104,12 +106,18 @@ def evaluate_model(
         rows = judge_answers(judge, prompts, questions, answers, settings.mtbench, cache)
     del judge  # a local judge's weights are not needed for the rest
     write_answers(answers_out, rows)
+    harness, samples = run_harness(*loaded, settings.harness, f"{where}.harness")
+    preference, pairs = heldout_preference(*loaded, test_pairs)
+    write_table(pairs_out, pairs, PAIRS)
+    write_table(samples_out, samples, SAMPLES)
     return {
         "dtype": TransformersEngine.identity_of(engine_settings)["dtype"],
-        "mt_bench": mtbench.aggregate(rows),
+        "mt_bench": mtbench.aggregate(rows) | {"judge": judge_facts(settings.mtbench.judge.engine)},
         "support": support,
-        "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
-        "preference": heldout_preference(*loaded, test_pairs),
+        "harness": harness,
+        "preference": preference,
+        "intervals": intervals(rows, replies, pairs, samples),
+        "per_case": dict(zip(("mt_bench", "support", "preference", "harness"), map(str, outputs), strict=True)),
     }
 
 
@@ -118,6 +126,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test", type=Path, required=True, help="Held-out preference pairs")
     parser.add_argument("--answers", type=Path, required=True, help="MT-Bench answers and judgements (Parquet)")
     parser.add_argument("--replies", type=Path, required=True, help="Support replies and the checks they failed")
+    parser.add_argument("--pairs", type=Path, required=True, help="Held-out preference pairs, one row each (Parquet)")
+    parser.add_argument("--samples", type=Path, required=True, help="Harness documents and metrics (Parquet)")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--cache", type=Path, required=True, help="Judgements kept across runs")
 
@@ -140,7 +150,12 @@ def main(args: argparse.Namespace) -> None:
         [checkpoint, args.test, Path(settings.mtbench.questions), Path(settings.support.cases)],
         args.metrics,
         lambda: evaluate_model(
-            settings, args.model, args.test, (args.answers, args.replies), args.cache, f"{args.params}: evaluate"
+            settings,
+            args.model,
+            args.test,
+            (args.answers, args.replies, args.pairs, args.samples),
+            args.cache,
+            f"{args.params}: evaluate",
         ),
         tags={
             "lingualign.model": args.model,
