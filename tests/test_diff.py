@@ -108,7 +108,7 @@ def test_bad_revisions_and_a_side_without_per_case_results_are_one_line(clone: P
     assert "'no-such-branch' is not a git revision, branch or DVC experiment of" in err
     code, _, err = diff(clone, "old", "main")
     assert code == 2 and err.strip().count("\n") == 0
-    assert "old: model 'm' has no per-case results for support in its metrics" in err
+    assert "old: model 'm' has no per-case results in its metrics" in err
 
 
 def test_a_dvc_experiment_is_a_side(clone: Path) -> None:

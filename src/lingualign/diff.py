@@ -82,12 +82,14 @@ class Side:
     def cases(self, model: str, part: str) -> list[dict[str, Any]]:
         import pyarrow.parquet as pq
 
-        path = (self.metrics[model].get("per_case") or {}).get(part)
-        if path is None:
+        named = self.metrics[model].get("per_case") or {}
+        if part not in named:
+            what = f"for {part} " if named else ""
             raise LingualignError(
-                f"{self.rev}: model '{model}' has no per-case results for {part} in its metrics "
+                f"{self.rev}: model '{model}' has no per-case results {what}in its metrics "
                 "(evaluated before they were kept: rerun its evaluate stage there)"
             )
+        path = named[part]
         return pq.read_table(io.BytesIO(self.read(path))).to_pylist()
 
 
