@@ -7,14 +7,15 @@
   not pay the judge twice.
 - lm-evaluation-harness (``harness``): German multiple choice.
 - German support cases (``support``): replies to customer messages, each graded by deterministic
-  checks (language, Sie-form, extracted values, JSON schema, list and length limits, refusals,
-  policy facts, no invented contacts); the share passed per category and overall.
+  checks (language, Sie-form, exact answers, JSON values, list and length limits, refusals,
+  policy facts as values, no invented contacts); the share passed per category and overall.
 - Held-out preference (``preference``): the share of test pairs whose chosen answer has the
   higher mean per-token log-likelihood, and the mean gap. This is the one place it is measured,
   for every model alike.
 
-``params.yaml: evaluate.models`` names every model of the run; the ``report`` stage puts their
-metrics side by side. The MLflow run of each evaluation carries the checkpoint's DVC hash.
+Every evaluation keeps its per-case results and gives each headline figure a bootstrap interval
+(``cases``). ``params.yaml: evaluate.models`` names every model of the run; the ``report`` stage
+puts their metrics side by side. The MLflow run of each evaluation carries the checkpoint's DVC hash.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def evaluate_model(
     where: str,
 ) -> dict[str, Any]:
     """``outputs``: the per-case results (Parquet): MT-Bench answers and judgements, support replies,
-    preference pairs, harness samples (``evaluate.cases``)."""
+    preference pairs, harness samples (:mod:`lingualign.evaluate.cases`)."""
     from lingualign import mtbench
     from lingualign.cache import ResultCache
     from lingualign.devices import load_causal_lm
