@@ -37,6 +37,11 @@ def case(*checks: dict, context: str = "", prompt: str = "Frage", flags: bool = 
             "Your refund is on its way and will reach your account in a few days.",
         ),
         (
+            {"name": "language", "language": "de", "min_chars": 20},
+            "Gern prüfe ich Ihren „refund request“ und melde mich bei Ihnen.",
+            "Ihr Abo ist gekündigt. Confirmation follows via email asap.",
+        ),
+        (
             {"name": "formal_address"},
             "Sie können Ihre Adresse jederzeit im Kundenkonto ändern.",
             "Du kannst deine Adresse jederzeit im Kundenkonto ändern.",
