@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import ROOT, run
 
+from lingualign.checks.text import mentions, sentences, tokens
 from lingualign.errors import InputError
 from lingualign.evaluate.support import SupportCase, grade, read_cases, summarize
 
@@ -121,6 +122,33 @@ def test_each_check_passes_a_right_reply_and_fails_a_wrong_one(check: dict, righ
     graded = case(check)
     assert grade(graded, right) == []
     assert grade(graded, wrong) == [check["name"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "found"),
+    [
+        ("Sie haben dreißig Tage Zeit.", "30 Tage", True),
+        ("bis 14.00 Uhr", "14 Uhr", True),
+        ("am 14. Februar 2025", "14.02.2025", True),
+        ("am 14.2.25", "14.02.2025", True),
+        ("zwei Jahre Garantie", "24 Monate", True),
+        ("zwei Wochen", "14 Tage", True),
+        ("einen Monat", "30 Tage", False),
+        ("innerhalb von 15 Werktagen", "5 Werktage", False),
+        ("14,95 €", "4,95", False),
+        ("4.95 EUR", "4,95 €", True),
+        ("bis 1.000 €", "1000", True),
+        ("am 19. Mai", "9. Mai", False),
+    ],
+)
+def test_values_are_read_as_a_support_lead_reads_them(text: str, phrase: str, found: bool) -> None:
+    assert mentions(tokens(text), tokens(phrase)) == found
+
+
+def test_sentences_are_counted_past_abbreviations_and_without_the_sign_off() -> None:
+    assert len(sentences("Das dauert i. d. R. bzw. z. B. bis zum 3. März, Nr. 5 inkl. Versand. Danke!")) == 2
+    assert len(sentences("Das geht.\n\nMit freundlichen Grüßen\nIhr Kundenservice")) == 1
+    assert len(sentences("Grüßen Sie Ihren Nachbarn. Das geht.")) == 2  # a greeting inside the answer counts
 
 
 def test_contacts_must_come_from_the_policy_text_or_the_customer() -> None:

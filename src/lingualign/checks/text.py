@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober"]
@@ -47,7 +47,7 @@ ENDINGS = {"", "e", "n", "en", "s", "es", "er", "em", "ern"}
 Token = tuple[Any, ...]
 
 
-@cache
+@lru_cache(maxsize=4096)  # every check of a reply reads it again
 def numbers_as_digits(text: str) -> str:
     from text_to_num import alpha2digit
 
@@ -122,9 +122,9 @@ def mentions(text: list[Token], phrase: list[Token]) -> bool:
 
 # The letter's closing formula and what follows it (name, team) are no sentences of the answer.
 SIGN_OFF = re.compile(
-    r"(?:^|(?<=[.!?\n]))\s*(?:mit\s+)?(?:freundlich\w*|best\w*|herzlich\w*|viel\w*|lieb\w*|sonnig\w*)?\s*"
-    r"grü(?:ß|ss)en?\b.*",
-    re.IGNORECASE | re.DOTALL,
+    r"(?:^|(?<=[.!?]))\s*(?:(?:mit\s+)?(?:freundlich|best|herzlich|viel|lieb|sonnig)\w*\s+)?"
+    r"gr[üu](?:ß|ss)(?:e|en)?\s*(?:[,!.]|$).*",
+    re.IGNORECASE | re.DOTALL | re.MULTILINE,
 )
 
 
