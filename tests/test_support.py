@@ -287,7 +287,8 @@ def test_a_bad_case_file_stops_evaluate_before_a_model_loads(tmp_path: Path) -> 
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     result = run(
         ["lingualign", "evaluate", "--model", "m", "--test", "t.parquet", "--answers", "a.parquet"]
-        + ["--replies", "r.parquet", "--metrics", "m.json", "--cache", "c"],
+        + ["--replies", "r.parquet", "--pairs", "p.parquet", "--samples", "s.parquet", "--metrics", "m.json"]
+        + ["--cache", "c"],
         cwd=tmp_path,
         check=False,
     )
