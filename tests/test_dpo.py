@@ -142,8 +142,12 @@ def test_reference_rows_must_match_the_pairs(stored: tuple[Path, Path], tmp_path
 
 
 def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
-    result = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
+    result, rows = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
     assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
+    # One row per pair, the per-case result the summary comes from.
+    assert len({row["prompt_id"] for row in rows}) == 4
+    assert all(row["correct"] == (row["margin"] > 0) for row in rows)
+    assert result["accuracy"] == round(sum(row["correct"] for row in rows) / 4, 6)
 
 
 def test_each_answer_is_scored_as_if_alone(tiny_lm: Path) -> None:
@@ -242,5 +246,7 @@ def test_a_moe_merge_trains_with_lora_dpo_and_is_evaluated_like_any_checkpoint(
         tmp_path / "work",
     )
     assert metrics["steps"] == 2 and math.isfinite(metrics["last"]["loss"])
-    result = heldout_preference(*load_causal_lm(str(tmp_path / "dpo")), pairs_file(tmp_path / "test.parquet", count=3))
+    result, _ = heldout_preference(
+        *load_causal_lm(str(tmp_path / "dpo")), pairs_file(tmp_path / "test.parquet", count=3)
+    )
     assert result["pairs"] == 3 and math.isfinite(result["mean_margin"])

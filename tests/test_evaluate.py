@@ -256,7 +256,7 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
             settings,
             "tiny",
             pairs_file(tmp_path / "test.parquet", count=3),
-            (tmp_path / "answers.parquet", tmp_path / "replies.parquet"),
+            outputs := tuple(tmp_path / f"{name}.parquet" for name in ("answers", "replies", "pairs", "samples")),
             tmp_path / "judge-cache",
             "evaluate",
         )
@@ -275,6 +275,22 @@ def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
     support, replies = result["support"], pq.read_table(tmp_path / "replies.parquet").to_pylist()
     assert support["cases"] == len(replies) >= 60 and support["passed"] == sum(not r["failed"] for r in replies)
     assert set(support["categories"]) == {r["category"] for r in replies}
+    # Per-case results for every evaluation, named in the metrics, and every headline figure's interval.
+    assert result["per_case"] == dict(
+        zip(("mt_bench", "support", "preference", "harness"), map(str, outputs), strict=True)
+    )
+    pairs, samples = (pq.read_table(path).to_pylist() for path in outputs[2:])
+    assert len(pairs) == 3 and {s["task"] for s in samples} == {"support_mc_de"}
+    assert len([s for s in samples if s["metric"] == "acc"]) == 8  # harness.limit documents
+    intervals = result["intervals"]
+    assert intervals["support.score"]["n"] == len(replies) and intervals["preference.accuracy"]["n"] == 3
+    assert intervals["support.score"]["value"] == support["score"]
+    assert intervals["harness.support_mc_de.acc"]["value"] == result["harness"]["support_mc_de"]["acc"]
+    for figure in intervals.values():
+        assert figure["n"] == 0 or figure["low"] <= figure["value"] <= figure["high"]
+    # The judge's size, read from its safetensors headers: the report says a tiny judge measures nothing.
+    judge = result["mt_bench"]["judge"]
+    assert judge["model"] == str(tiny_lm) and 0 < judge["parameters"] < 10_000_000
 
 
 class InterruptedJudge(Engine):

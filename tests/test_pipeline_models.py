@@ -107,7 +107,9 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     assert set(evaluation) == set(MODELS)
     cases = len(read_cases(project / "data" / "eval" / "support"))
     for metrics in evaluation.values():
-        assert set(metrics) == {"dtype", "mt_bench", "support", "harness", "preference"}
+        assert set(metrics) == {"dtype", "mt_bench", "support", "harness", "preference", "intervals", "per_case"}
+        assert all((project / path).is_file() for path in metrics["per_case"].values())
+        assert metrics["intervals"]["support.score"]["n"] == metrics["support"]["cases"]
         assert metrics["support"]["cases"] == cases and 0 <= metrics["support"]["score"] <= 1
         assert set(metrics["mt_bench"]["categories"]) == set(CATEGORIES)
         assert metrics["mt_bench"]["judgements"] + metrics["mt_bench"]["not_german"] == 16  # 8 questions, 2 turns
@@ -158,6 +160,12 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     assert {f"{m}.mt_bench.average" for m in MODELS} <= set(everything)
     support = {f"{m}.support.categories.{c}" for m in MODELS for c in evaluation[m]["support"]["categories"]}
     assert len(support) >= 9 * len(MODELS) and support <= set(everything)  # per category, diffable
+
+    # Case by case: the same replies of every model but the DPO one; no paired test can call that a change.
+    compared = run(["lingualign", "diff", "main", "beta"], cwd=project).stdout.splitlines()
+    rows = [line.split() for line in compared[1:]]
+    assert {row[0] for row in rows} == set(MODELS) and all(row[-1] != "REGRESSION" for row in rows if row[0] != "dpo")
+    assert all(row[4] in ("+0.0000", "-0.0000", "–") for row in rows if row[0] != "dpo")
 
     plots = json.loads(run(["dvc", "plots", "diff", "main", "beta", "--json"], cwd=project).stdout)
     for plot in ("mtbench_categories", "support_categories"):

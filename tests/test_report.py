@@ -171,3 +171,29 @@ def test_html_report_renders_its_table_and_plots_in_headless_chromium(report_dir
     assert all(rgb(COLORS[i]) in colors for i in range(len(MODELS)))
     painted = sum(count for count, color in image.getcolors(maxcolors=1 << 20) if color == rgb(COLORS[0]))
     assert painted > 500
+
+
+def test_the_report_draws_intervals_and_hides_a_tiny_judges_scores(tmp_path: Path) -> None:
+    from lingualign.report import render_html
+
+    results = {}
+    for offset, name in enumerate(MODELS):
+        metrics = model_metrics(offset)
+        metrics["intervals"] = {
+            "support.score": {"value": 0.5, "low": 0.38, "high": 0.62, "n": 70},
+            "mt_bench.average": {"value": 3.5 + offset, "low": 3.0 + offset, "high": 4.0 + offset, "n": 160},
+        }
+        # The CPU default judges with a 135M model; a GPU run with a large one.
+        parameters = 134_515_008 if name == "smollm2" else 70_000_000_000
+        metrics["mt_bench"]["judge"] = {"model": "models/sources/judge", "parameters": parameters}
+        results[name] = metrics
+    page = render_html(results, [])
+    chart = page[page.index('aria-label="headline figures with 95% intervals"') :]
+    chart = chart[: chart.index("</svg>")]
+    # support.score for three models, mt_bench.average for the two with a real judge.
+    assert chart.count('class="interval"') == 5 and "0.500 [0.380, 0.620] n=70" in chart
+    assert "MT-Bench of smollm2: judged by models/sources/judge (135M parameters)" in page
+    assert "measure nothing" in page and "MT-Bench of merged" not in page
+    smollm2_row = page[page.index("<th>smollm2</th>") : page.index("<th>merged</th>")]
+    assert "3.500" not in smollm2_row and smollm2_row.count(">n/m</td>") == 4 + len(CATEGORIES)
+    assert "<td>4.500</td>" in page  # merged's MT-Bench average is shown

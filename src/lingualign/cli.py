@@ -35,6 +35,10 @@ COMMANDS = {
     "chat": ("chat", "Talk to a checkpoint in the terminal, in its own chat template (one line per turn)."),
     "check": ("check", "Validate every section of params.yaml (and a profile overlay) in one pass, all errors listed."),
     "profile": ("profiles", "Switch params.yaml to a profile (profiles/<name>.yaml), validated before it is written."),
+    "diff": (
+        "diff",
+        "Compare two revisions' evaluations figure by figure, with a paired test over the same cases.",
+    ),
     "lineage": (
         "lineage",
         "Print where a metric came from: stage, command, git commit, params and input hashes, MLflow run.",

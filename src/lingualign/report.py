@@ -29,6 +29,10 @@ class ReportSettings(Settings):
     models: dict[str, str] = Field(min_length=1, description="The evaluated models, in the order the report shows them")
 
 
+# MT-Bench asks a GPT-4-class judge; a judge below a billion parameters (the CPU default's 135M
+# model) rates answers without reading them, so its scores are shown as what they are: nothing.
+MIN_JUDGE_PARAMETERS = 1_000_000_000
+
 COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 
@@ -47,12 +51,24 @@ def collect(models: list[str], folder: Path) -> dict[str, Any]:
     return results
 
 
+def noise_judge(metrics: dict[str, Any]) -> dict[str, Any] | None:
+    """The MT-Bench judge of one model's evaluation where it is too small for its ratings to mean anything."""
+    judge = metrics.get("mt_bench", {}).get("judge") or {}
+    parameters = judge.get("parameters")
+    return judge if parameters is not None and parameters < MIN_JUDGE_PARAMETERS else None
+
+
 def category_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"model": model, "category": category, "score": r["mt_bench"]["categories"][category]}
         for model, r in results.items()
         for category in CATEGORIES
     ]
+
+
+def judged_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The MT-Bench plot's rows for the page: none of a model whose judge's ratings mean nothing."""
+    return [row for row in category_rows(results) if not noise_judge(results[row["model"]])]
 
 
 def support_categories(results: dict[str, Any]) -> list[str]:
@@ -195,6 +211,72 @@ def curves_svg(curves: list[dict[str, float]]) -> str:
     return "".join(parts) + "</svg>"
 
 
+def interval_rows(results: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(figure, model, {value, low, high, n}) for every headline figure with an interval; MT-Bench's
+    only where its judge can judge."""
+    rows = [
+        (figure, model, ci)
+        for model, r in results.items()
+        for figure, ci in r.get("intervals", {}).items()
+        if ci.get("n") and not (figure.startswith("mt_bench.") and noise_judge(r))
+    ]
+    figures = list(dict.fromkeys(figure for figure, _, _ in rows))
+    return sorted(rows, key=lambda row: figures.index(row[0]))
+
+
+def intervals_svg(results: dict[str, Any]) -> str:
+    """Each headline figure per model as a dot on its 95% bootstrap interval, with n; one scale per figure."""
+    rows = interval_rows(results)
+    if not rows:
+        return "<p>No intervals in these evaluations (evaluated before per-case results were kept).</p>"
+    models = list(results)
+    width, left, right, line = 760, 250, 200, 18
+    figures = list(dict.fromkeys(figure for figure, _, _ in rows))
+    height = (len(rows) + len(figures)) * line + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        'aria-label="headline figures with 95% intervals">'
+    ]
+    y = 0
+    for figure in figures:
+        mine = [(model, ci) for f, model, ci in rows if f == figure]
+        low = min(ci["low"] for _, ci in mine)
+        high = max(ci["high"] for _, ci in mine)
+        span = (high - low) or 1.0
+
+        def x(value: float, low: float = low, span: float = span) -> float:
+            return left + (value - low) / span * (width - left - right)
+
+        y += line
+        parts.append(f'<text x="4" y="{y + 4}" font-size="12" font-weight="bold">{html.escape(figure)}</text>')
+        for model, ci in mine:
+            y += line
+            color = COLORS[models.index(model) % len(COLORS)]
+            parts.append(
+                f'<text x="16" y="{y + 4}" font-size="11">{html.escape(model)}</text>'
+                f'<line class="interval" x1="{x(ci["low"]):.1f}" x2="{x(ci["high"]):.1f}" y1="{y}" y2="{y}" '
+                f'stroke="{color}" stroke-width="3"/><circle cx="{x(ci["value"]):.1f}" cy="{y}" r="4" fill="{color}"/>'
+                f'<text x="{width - right + 10}" y="{y + 4}" font-size="11">{ci["value"]:.3f} '
+                f"[{ci['low']:.3f}, {ci['high']:.3f}] n={ci['n']}</text>"
+            )
+    return "".join(parts) + "</svg>"
+
+
+def judge_notes(results: dict[str, Any]) -> str:
+    """One line per model whose MT-Bench judge is too small: its scores are not shown."""
+    notes = []
+    for model, r in results.items():
+        judge = noise_judge(r)
+        if judge:
+            notes.append(
+                f'<p class="noise">MT-Bench of {html.escape(model)}: judged by {html.escape(str(judge["model"]))} '
+                f"({judge['parameters'] / 1e6:.0f}M parameters). A judge this small does not read the answers it "
+                "rates; its scores measure nothing and are not shown. Use a GPT-4-class judge "
+                "(docs/evaluation.md).</p>"
+            )
+    return "\n".join(notes)
+
+
 def render_html(results: dict[str, Any], curves: list[dict[str, float]]) -> str:
     support = support_rows(results)
     support_section = (
@@ -204,9 +286,21 @@ def render_html(results: dict[str, Any], curves: list[dict[str, float]]) -> str:
     )
     columns = table_columns(results)
     head = "".join(f"<th>{html.escape(title)}</th>" for title, _ in columns)
+
+    def shown(r: dict[str, Any], path: tuple[str, ...]) -> str:
+        if path[0] == "mt_bench" and noise_judge(r):
+            return '<td class="noise" title="judge too small: measures nothing">n/m</td>'
+        return f"<td>{cell(lookup(r, path))}</td>"
+
     body = "".join(
-        f"<tr><th>{html.escape(model)}</th>{''.join(f'<td>{cell(lookup(r, path))}</td>' for _, path in columns)}</tr>"
+        f"<tr><th>{html.escape(model)}</th>{''.join(shown(r, path) for _, path in columns)}</tr>"
         for model, r in results.items()
+    )
+    judged = judged_rows(results)
+    mtbench_section = (
+        bars_svg(judged, 10.0, "MT-Bench score per category and model")
+        if judged
+        else "<p>No model has an MT-Bench judge large enough to mean anything.</p>"
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lingualign evaluation</title>
@@ -216,13 +310,19 @@ table {{ border-collapse: collapse; font-size: 13px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
 thead th {{ background: #f3f3f3; }} tbody th {{ text-align: left; }}
 .scroll {{ overflow-x: auto; }}
+.noise {{ color: #999; }}
 </style></head>
 <body>
 <h1>lingualign evaluation</h1>
 <h2>Models side by side</h2>
+{judge_notes(results)}
 <div class="scroll"><table id="eval"><thead><tr><th>model</th>{head}</tr></thead><tbody>{body}</tbody></table></div>
+<h2>Headline figures with 95% bootstrap intervals</h2>
+<p>Seeded bootstrap over the cases (n each); intervals that overlap this much are no evidence of a
+difference: compare two runs with <code>lingualign diff</code>.</p>
+{intervals_svg(results)}
 <h2>German MT-Bench by category</h2>
-{bars_svg(category_rows(results), 10.0, "MT-Bench score per category and model")}
+{mtbench_section}
 {support_section}
 <h2>DPO training curves</h2>
 {curves_svg(curves)}

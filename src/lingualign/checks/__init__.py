@@ -4,21 +4,27 @@ A check is a class registered with the settings it owns; a case in the support c
 its checks (``{"name": "regex", "pattern": "..."}``), and the settings class validates them when
 the file is read, so a bad regex or schema is an error that names the case before any model
 loads. ``passes(reply, case)`` is the whole contract: True when the reply does what the case asks.
+How a check reads a reply (values, sentences, quotes) is ``checks.text``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from lingualign.registry import PluginSettings, Registry
+
+
+class Case(Protocol):
+    prompt: str  # the customer's message: what the reply may quote and repeat
+    context: str  # the policy text: what the reply may cite
 
 
 class Check:
     def __init__(self, settings: Any):
         self.settings = settings
 
-    def passes(self, reply: str, context: str) -> bool:
-        """Whether ``reply`` passes; ``context`` is the case's policy text (what the reply may cite)."""
+    def passes(self, reply: str, case: Case) -> bool:
+        """Whether ``reply`` to ``case`` passes."""
         raise NotImplementedError
 
 

@@ -1,11 +1,14 @@
-"""Facts present and absent: plain substrings, case-insensitive (a stated deadline, an amount,
-the order number asked for; a wrong deadline the policy does not give)."""
+"""Facts present and absent, compared as values and whole words (a stated deadline, an amount,
+the order number asked for; a wrong deadline the policy does not give): "30 Tage" is found in
+"dreißig Tagen", "14 Uhr" in "14:00 Uhr", "24 Monate" in "zwei Jahre"; "5 Werktage" is not found
+in "15 Werktagen", nor "4,95" in "14,95 €" (``checks.text``)."""
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
+from lingualign.checks.text import mentions, tokens
 from lingualign.registry import PluginSettings
 
 
@@ -23,11 +26,11 @@ class ContainsSettings(PluginSettings):
 
 @CHECKS.register("contains", ContainsSettings)
 class Contains(Check):
-    def passes(self, reply: str, context: str) -> bool:
-        text = reply.casefold()
-        has = [phrase.casefold() in text for phrase in self.settings.any]
+    def passes(self, reply: str, case: Case) -> bool:
+        text = tokens(reply)
+        has = [mentions(text, tokens(phrase)) for phrase in self.settings.any]
         return (
-            all(phrase.casefold() in text for phrase in self.settings.all)
+            all(mentions(text, tokens(phrase)) for phrase in self.settings.all)
             and (any(has) or not self.settings.any)
-            and not any(phrase.casefold() in text for phrase in self.settings.none)
+            and not any(mentions(text, tokens(phrase)) for phrase in self.settings.none)
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
 from lingualign.registry import PluginSettings
 
 FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
@@ -31,7 +31,7 @@ class JSONSchemaSettings(PluginSettings):
 
 @CHECKS.register("json", JSONSchemaSettings)
 class JSONSchema(Check):
-    def passes(self, reply: str, context: str) -> bool:
+    def passes(self, reply: str, case: Case) -> bool:
         import jsonschema
 
         text = reply.strip()

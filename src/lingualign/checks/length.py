@@ -1,17 +1,13 @@
-"""At most (or at least) so many sentences or words: "in höchstens zwei Sätzen"."""
+"""At most (or at least) so many sentences or words: "in höchstens zwei Sätzen". Sentences are
+counted as a reader counts them: "bzw.", "z. B." or "3. März" end none, a sign-off is none."""
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field, model_validator
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
+from lingualign.checks.text import sentences
 from lingualign.registry import PluginSettings
-
-# A sentence ends at . ! ? (runs of them) before white space or the end; "z. B." and "Nr. 5"
-# would split early, so the cases ask for limits a correct reply stays well inside.
-SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 
 
 class LengthSettings(PluginSettings):
@@ -26,17 +22,12 @@ class LengthSettings(PluginSettings):
         return self
 
 
-def sentences(text: str) -> int:
-    parts = [part for part in SENTENCE_END.split(text.strip()) if part.strip()]
-    return len(parts)
-
-
 @CHECKS.register("length", LengthSettings)
 class Length(Check):
-    def passes(self, reply: str, context: str) -> bool:
+    def passes(self, reply: str, case: Case) -> bool:
         words = len(reply.split())
         return (
             words >= self.settings.min_words
             and (self.settings.max_words is None or words <= self.settings.max_words)
-            and (self.settings.max_sentences is None or sentences(reply) <= self.settings.max_sentences)
+            and (self.settings.max_sentences is None or len(sentences(reply)) <= self.settings.max_sentences)
         )

@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
 from lingualign.registry import PluginSettings
 
 ITEM = re.compile(r"^\s*(\d+)[.)]\s+\S", re.MULTILINE)
@@ -19,7 +19,7 @@ class NumberedListSettings(PluginSettings):
 
 @CHECKS.register("numbered_list", NumberedListSettings)
 class NumberedList(Check):
-    def passes(self, reply: str, context: str) -> bool:
+    def passes(self, reply: str, case: Case) -> bool:
         numbers = [int(number) for number in ITEM.findall(reply)]
         if numbers != list(range(1, len(numbers) + 1)):
             return False

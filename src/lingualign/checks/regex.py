@@ -7,8 +7,17 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from lingualign.checks import CHECKS, Check
+from lingualign.checks import CHECKS, Case, Check
 from lingualign.registry import PluginSettings
+
+
+def compiles(pattern: str) -> str:
+    """``pattern``, or a ValueError that says why it is not a regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return pattern
 
 
 class RegexSettings(PluginSettings):
@@ -19,15 +28,11 @@ class RegexSettings(PluginSettings):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return pattern
+        return compiles(pattern)
 
 
 @CHECKS.register("regex", RegexSettings)
 class Regex(Check):
-    def passes(self, reply: str, context: str) -> bool:
+    def passes(self, reply: str, case: Case) -> bool:
         found = re.search(self.settings.pattern, reply, re.IGNORECASE if self.settings.ignore_case else 0)
         return (found is not None) == (self.settings.expect == "match")

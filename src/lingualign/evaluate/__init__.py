@@ -7,14 +7,15 @@
   not pay the judge twice.
 - lm-evaluation-harness (``harness``): German multiple choice.
 - German support cases (``support``): replies to customer messages, each graded by deterministic
-  checks (language, Sie-form, extracted values, JSON schema, list and length limits, refusals,
-  policy facts, no invented contacts); the share passed per category and overall.
+  checks (language, Sie-form, exact answers, JSON values, list and length limits, refusals,
+  policy facts as values, no invented contacts); the share passed per category and overall.
 - Held-out preference (``preference``): the share of test pairs whose chosen answer has the
   higher mean per-token log-likelihood, and the mean gap. This is the one place it is measured,
   for every model alike.
 
-``params.yaml: evaluate.models`` names every model of the run; the ``report`` stage puts their
-metrics side by side. The MLflow run of each evaluation carries the checkpoint's DVC hash.
+Every evaluation keeps its per-case results and gives each headline figure a bootstrap interval
+(``cases``). ``params.yaml: evaluate.models`` names every model of the run; the ``report`` stage
+puts their metrics side by side. The MLflow run of each evaluation carries the checkpoint's DVC hash.
 """
 
 from __future__ import annotations
@@ -76,16 +77,18 @@ def evaluate_model(
     settings: EvaluateSettings,
     name: str,
     test_pairs: Path,
-    outputs: tuple[Path, Path],
+    outputs: tuple[Path, Path, Path, Path],
     judge_cache: Path,
     where: str,
 ) -> dict[str, Any]:
-    """``outputs``: the MT-Bench answers and judgements, the support replies (both Parquet)."""
+    """``outputs``: the per-case results (Parquet): MT-Bench answers and judgements, support replies,
+    preference pairs, harness samples (:mod:`lingualign.evaluate.cases`)."""
     from lingualign import mtbench
     from lingualign.cache import ResultCache
     from lingualign.engines import build
+    from lingualign.evaluate.cases import PAIRS, SAMPLES, intervals, write_table
     from lingualign.evaluate.harness import run_harness
-    from lingualign.evaluate.judging import answer_questions, judge_answers, write_answers
+    from lingualign.evaluate.judging import answer_questions, judge_answers, judge_facts, write_answers
     from lingualign.evaluate.preference import heldout_preference
     from lingualign.evaluate.support import read_cases, run_support, write_replies
 
@@ -93,7 +96,7 @@ def evaluate_model(
     cases = read_cases(Path(settings.support.cases))
     questions = mtbench.read_questions(settings.mtbench.questions, settings.mtbench.hub, settings.mtbench.revision)
     prompts = mtbench.read_judge_prompts(settings.mtbench.judge.prompts)
-    answers_out, replies_out = outputs
+    answers_out, replies_out, pairs_out, samples_out = outputs
     engine = build(settings.engine_for(name), "evaluate.engine")
     answers = answer_questions(engine, questions, settings.mtbench)
     support, replies = run_support(engine, cases, settings.support)
@@ -108,13 +111,19 @@ def evaluate_model(
     write_answers(answers_out, rows)
     # An engine that only generates: the checkpoint loaded by transformers (device and dtype auto).
     loaded = loaded or logits_model(build(ENGINES.validate({"name": "transformers", "model": settings.models[name]})))
+    harness, samples = run_harness(*loaded, settings.harness, f"{where}.harness")
+    preference, pairs = heldout_preference(*loaded, test_pairs)
+    write_table(pairs_out, pairs, PAIRS)
+    write_table(samples_out, samples, SAMPLES)
     return {
         "engine": settings.engine.name,
         "dtype": identity.get("dtype"),
-        "mt_bench": mtbench.aggregate(rows),
+        "mt_bench": mtbench.aggregate(rows) | {"judge": judge_facts(settings.mtbench.judge.engine)},
         "support": support,
-        "harness": run_harness(*loaded, settings.harness, f"{where}.harness"),
-        "preference": heldout_preference(*loaded, test_pairs),
+        "harness": harness,
+        "preference": preference,
+        "intervals": intervals(rows, replies, pairs, samples),
+        "per_case": dict(zip(("mt_bench", "support", "preference", "harness"), map(str, outputs), strict=True)),
     }
 
 
@@ -134,6 +143,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test", type=Path, required=True, help="Held-out preference pairs")
     parser.add_argument("--answers", type=Path, required=True, help="MT-Bench answers and judgements (Parquet)")
     parser.add_argument("--replies", type=Path, required=True, help="Support replies and the checks they failed")
+    parser.add_argument("--pairs", type=Path, required=True, help="Held-out preference pairs, one row each (Parquet)")
+    parser.add_argument("--samples", type=Path, required=True, help="Harness documents and metrics (Parquet)")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--cache", type=Path, required=True, help="Judgements kept across runs")
 
@@ -156,7 +167,12 @@ def main(args: argparse.Namespace) -> None:
         [checkpoint, args.test, Path(settings.mtbench.questions), Path(settings.support.cases)],
         args.metrics,
         lambda: evaluate_model(
-            settings, args.model, args.test, (args.answers, args.replies), args.cache, f"{args.params}: evaluate"
+            settings,
+            args.model,
+            args.test,
+            (args.answers, args.replies, args.pairs, args.samples),
+            args.cache,
+            f"{args.params}: evaluate",
         ),
         tags={
             "lingualign.model": args.model,

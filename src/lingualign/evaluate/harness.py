@@ -40,8 +40,11 @@ def task_manager(settings: HarnessSettings, where: str) -> Any:
     return manager
 
 
-def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings, where: str) -> dict[str, dict[str, float]]:
-    """``{task: {metric: value}}`` with the harness's ``<metric>,<filter>`` keys reduced to the metric.
+def run_harness(
+    model: Any, tokenizer: Any, settings: HarnessSettings, where: str
+) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]]]:
+    """``{task: {metric: value}}`` with the harness's ``<metric>,<filter>`` keys reduced to the metric,
+    and one row per task, document and metric (``task``, ``doc_id``, ``metric``, ``value``).
 
     ``where`` names the settings in an error (``params.yaml: evaluate.harness``).
     """
@@ -56,7 +59,7 @@ def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings, where: st
         apply_chat_template=settings.apply_chat_template,
         limit=settings.limit,
         task_manager=task_manager(settings, where),
-        log_samples=False,
+        log_samples=True,
         random_seed=seed,
         numpy_random_seed=seed,
         torch_random_seed=seed,
@@ -69,4 +72,11 @@ def run_harness(model: Any, tokenizer: Any, settings: HarnessSettings, where: st
             for key, value in metrics.items()
             if "," in key and "stderr" not in key and isinstance(value, int | float)
         }
-    return scores
+    samples = [
+        {"task": task, "doc_id": int(sample["doc_id"]), "metric": metric, "value": float(sample[metric])}
+        for task, logged in results["samples"].items()
+        for sample in logged
+        for metric in sample["metrics"]
+        if isinstance(sample.get(metric), int | float)
+    ]
+    return scores, samples

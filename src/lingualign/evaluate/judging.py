@@ -104,6 +104,23 @@ def judge_answers(
     return rows
 
 
+def judge_facts(engine: Any) -> dict[str, Any]:
+    """The judge's model and, for a local checkpoint, its parameter count (read from the safetensors
+    headers, no weights loaded): the report says whether its ratings can mean anything."""
+    import math
+
+    files = sorted(Path(engine.model).glob("*.safetensors"))
+    parameters = None
+    if files:
+        from safetensors import safe_open
+
+        parameters = 0
+        for file in files:
+            with safe_open(file, "np") as handle:
+                parameters += sum(math.prod(handle.get_slice(key).get_shape()) for key in handle.keys())  # noqa: SIM118
+    return {"model": getattr(engine, "served_model", None) or engine.model, "parameters": parameters}
+
+
 ANSWERS = pa.schema(
     [
         pa.field("question_id", pa.int64(), nullable=False),

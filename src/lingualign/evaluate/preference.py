@@ -13,14 +13,21 @@ from lingualign.contracts import read_pairs
 BATCH = 8  # conversations scored per forward pass
 
 
-def heldout_preference(model: Any, tokenizer: Any, pairs: Path) -> dict[str, float]:
-    """Share of pairs whose chosen answer has the higher mean per-token log-likelihood, and the mean gap."""
+def heldout_preference(model: Any, tokenizer: Any, pairs: Path) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """Share of pairs whose chosen answer has the higher mean per-token log-likelihood, and the mean
+    gap; and one row per pair (its ``prompt_id``, both log-likelihoods, the margin, whether it won)."""
     dataset = read_pairs(pairs)
     conversations = [(row["prompt"], row[side]) for row in dataset for side in ("chosen", "rejected")]
     means = mean_logprobs(model, tokenizer, conversations)
-    gaps = [chosen - rejected for chosen, rejected in zip(means[::2], means[1::2], strict=True)]
-    wins = sum(gap > 0 for gap in gaps)
-    return {"accuracy": round(wins / len(gaps), 6), "mean_margin": round(sum(gaps) / len(gaps), 6), "pairs": len(gaps)}
+    rows = [
+        {"prompt_id": row["prompt_id"], "chosen": chosen, "rejected": rejected, "margin": chosen - rejected}
+        | {"correct": chosen > rejected}
+        for row, chosen, rejected in zip(dataset, means[::2], means[1::2], strict=True)
+    ]
+    gaps = [row["margin"] for row in rows]
+    wins = sum(row["correct"] for row in rows)
+    summary = {"accuracy": round(wins / len(gaps), 6), "mean_margin": round(sum(gaps) / len(gaps), 6)}
+    return summary | {"pairs": len(gaps)}, rows
 
 
 def mean_logprobs(model: Any, tokenizer: Any, conversations: list[tuple[list[dict], list[dict]]]) -> list[float]:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
-from lingualign.checks import CheckField
+from lingualign.checks import CHECKS, CheckField
 from lingualign.checks import build as build_check
 from lingualign.engines import Engine, Request, run
 from lingualign.errors import InputError
@@ -55,6 +55,22 @@ class SupportCase(Settings):
     context: str = ""
     system: str | None = None
     checks: list[CheckField] = Field(min_length=1)  # type: ignore[valid-type]
+    formal_address: bool = Field(description="No du anywhere in the reply (a listed formal_address check says more)")
+    no_invented_contacts: bool = Field(description="Every contact the reply gives is in the policy or the prompt")
+
+    @model_validator(mode="after")
+    def _flags_agree(self) -> SupportCase:
+        for flag in ("formal_address", "no_invented_contacts"):
+            if not getattr(self, flag) and any(check.name == flag for check in self.checks):
+                raise ValueError(f"{flag} is false but a {flag} check is listed")
+        return self
+
+    def all_checks(self) -> list[Any]:
+        """The listed checks and those the case's flags add (no du; no invented contacts)."""
+        listed = {check.name for check in self.checks}
+        implied = {"formal_address": {"require_formal": False}, "no_invented_contacts": {}}
+        added = [CHECKS.validate({"name": name, **keys}) for name, keys in implied.items() if getattr(self, name)]
+        return [*self.checks, *(check for check in added if check.name not in listed)]
 
 
 def read_cases(folder: Path) -> list[SupportCase]:
@@ -93,7 +109,7 @@ def conversation(case: SupportCase, settings: SupportSettings) -> tuple[dict[str
 
 def grade(case: SupportCase, reply: str) -> list[str]:
     """The names of the checks ``reply`` fails (empty: the case passes)."""
-    return [check.name for check in case.checks if not build_check(check).passes(reply, case.context)]
+    return [check.name for check in case.all_checks() if not build_check(check).passes(reply, case)]
 
 
 def run_support(engine: Engine, cases: list[SupportCase], settings: SupportSettings) -> tuple[dict, list[dict]]:
@@ -118,7 +134,7 @@ def summarize(cases: list[SupportCase], rows: list[dict[str, Any]]) -> dict[str,
     by_check: dict[str, list[bool]] = defaultdict(list)
     for case, row in zip(cases, rows, strict=True):
         by_category[case.category].append(not row["failed"])
-        for check in case.checks:
+        for check in case.all_checks():
             by_check[check.name].append(check.name not in row["failed"])
     passed = sum(not row["failed"] for row in rows)
     return {
