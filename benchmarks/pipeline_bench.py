@@ -24,7 +24,7 @@ from pathlib import Path
 STAGE = re.compile(r"^Running stage '([^']+)'")
 
 
-def timed_repro(project: Path, warm: bool) -> list[tuple[str, float]]:
+def timed_repro(project: Path, warm: bool, targets: tuple[str, ...] = ()) -> list[tuple[str, float]]:
     """(stage, seconds) for every stage ``dvc repro`` ran, in order; the last entry is the total."""
     env = os.environ | {
         "PYTHONPATH": str(project / "src"),
@@ -35,7 +35,7 @@ def timed_repro(project: Path, warm: bool) -> list[tuple[str, float]]:
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
     with subprocess.Popen(
-        ["dvc", "repro"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ["dvc", "repro", *targets], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as dvc:
         for line in dvc.stdout or ():
             found = STAGE.match(line)
