@@ -14,6 +14,7 @@ import pytest
 
 from lingualign.errors import InputError, SettingsError
 from lingualign.ingest import IngestSettings, ingest, stable_id
+from lingualign.scrub import KINDS
 from lingualign.settings import parse_settings
 
 ORCA = {
@@ -99,6 +100,7 @@ def test_orca_rows_keep_system_and_labels(tmp_path: Path) -> None:
         "prompts": 2,
         "responses": 4,
         "dropped": None,
+        "scrubbed": dict.fromkeys(KINDS, 0),  # a public preference set is not scrubbed unless asked
     }
 
 
@@ -135,6 +137,31 @@ def test_generic_csv_with_column_mapping_and_multiline_fields(tmp_path: Path) ->
         ("Call us.", "human-agent", None),
     ]
     assert metrics["datasets"]["src"]["prompts"] == 1
+
+
+def test_ticket_sources_are_scrubbed_by_default_and_counted_by_kind(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["msg", "reply"])
+        writer.writerow(
+            [
+                "Hallo,\nbitte erstatten auf DE89 3704 0044 0532 0130 00, Rückruf 0171 2345678.\n\nGruß\nJana Keller",
+                "Sehr geehrte Frau Keller,\nwir erstatten heute. Fragen: 0800 123 4567.\n\nViele Grüße\nTim Albers",
+            ]
+        )
+    schema = {"name": "generic", "columns": {"prompt": "msg", "response": "reply"}}
+    allow = {"scrub": {"allow": ["0800 123 4567"]}}
+    rows, metrics = run_ingest(tmp_path, settings_for(path, schema, **allow))
+    assert rows[0]["prompt"] == "Hallo,\nbitte erstatten auf [IBAN_1], Rückruf [PHONE_1].\n\nGruß\n[NAME_1]"
+    assert rows[0]["response"] == (
+        "Sehr geehrte Frau [NAME_1],\nwir erstatten heute. Fragen: 0800 123 4567.\n\nViele Grüße\n[NAME_2]"
+    )
+    assert rows[0]["prompt_id"] == stable_id("src", "", rows[0]["prompt"]).hex()  # hashed after scrubbing
+    expected = dict.fromkeys(KINDS, 0) | {"iban": 1, "phone": 1, "name": 3}
+    assert metrics["scrubbed"] == metrics["datasets"]["src"]["scrubbed"] == expected
+    rows, metrics = run_ingest(tmp_path, settings_for(path, schema, source={"scrub": False}))
+    assert "Jana Keller" in rows[0]["prompt"] and sum(metrics["scrubbed"].values()) == 0
 
 
 def test_generic_paired_parquet(tmp_path: Path) -> None:

@@ -8,6 +8,11 @@ Records stream through in batches of ``batch_rows``, each written as one Parquet
 memory stays bounded however large the input. A bad record stops the stage with one line that
 names file, row and field, unless ``on_bad_row: skip`` is set; skipped rows are counted by
 reason in the metrics.
+
+Ticket exports carry personal data: a source with ``scrub`` on (the default for ``generic``
+sources, the shape a support team's export takes) has it replaced by typed placeholders
+(:mod:`lingualign.scrub`) before anything is hashed, counted or written; the metrics count the
+replaced mentions by kind, never the values.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pydantic import Field, model_validator
 from lingualign.contracts import NORMALIZED
 from lingualign.errors import InputError, LingualignError
 from lingualign.schemas import SCHEMAS, FieldError, Normalizer, SchemaField
+from lingualign.scrub import KINDS, ScrubSettings, scrub_conversation
 from lingualign.settings import Settings
 
 PARAMS = ("ingest",)
@@ -62,12 +68,19 @@ class Source(Settings):
     max_chars: int | None = Field(
         default=None, ge=1, description="Drop records with a longer prompt or response (counted as too_long)"
     )
+    scrub: bool | None = Field(
+        default=None, description="Replace personal data (ingest.scrub); null: on for generic sources (ticket exports)"
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> Source:
         if (self.path is None) == (self.hub is None):
             raise ValueError(f"source '{self.name}': give exactly one of 'path' or 'hub'")
         return self
+
+    @property
+    def scrubbed(self) -> bool:
+        return self.scrub if self.scrub is not None else self.schema_.name == "generic"
 
     @property
     def location(self) -> str:
@@ -82,6 +95,9 @@ class IngestSettings(Settings):
         default="error", description="'skip' drops bad records and counts them in the metrics"
     )
     batch_rows: int = Field(default=10_000, ge=1, description="Rows per Parquet row group")
+    scrub: ScrubSettings = Field(
+        default_factory=ScrubSettings, description="What the sources with scrub on lose, and what they keep"
+    )
 
 
 # ---------------------------------------------------------------- record readers (locations)
@@ -181,6 +197,7 @@ class SourceStats:
     responses: int = 0
     prompts: set[bytes] = field(default_factory=set)
     dropped: Counter[str] = field(default_factory=Counter)
+    scrubbed: Counter[str] = field(default_factory=Counter)
 
     def as_metrics(self) -> dict[str, Any]:
         return {
@@ -188,6 +205,7 @@ class SourceStats:
             "prompts": len(self.prompts),
             "responses": self.responses,
             "dropped": {reason: self.dropped[reason] for reason in sorted(set(DROP_REASONS) | set(self.dropped))},
+            "scrubbed": {kind: self.scrubbed[kind] for kind in KINDS},
         }
 
 
@@ -225,6 +243,8 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
                 raise InputError(source.location, row_number, exc.field, str(exc), exc.kind) from None
             stats.dropped[exc.kind] += 1
             continue
+        if source.scrubbed:
+            rows = _scrub(rows, settings.scrub, stats.scrubbed)
         if not rows[0]["prompt"].strip():
             stats.dropped["empty_prompt"] += 1
             continue
@@ -267,6 +287,17 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
     return stats
 
 
+def _scrub(rows: list[dict[str, Any]], settings: ScrubSettings, counts: Counter[str]) -> list[dict[str, Any]]:
+    """The rows of one record (one conversation) with its personal data replaced; ``counts`` gains the kinds."""
+    texts = [rows[0]["system"], rows[0]["prompt"], *(row["response"] for row in rows)]
+    (system, prompt, *responses), found = scrub_conversation(texts, settings)
+    counts.update(found)
+    return [
+        row | {"system": system, "prompt": prompt, "response": response}
+        for row, response in zip(rows, responses, strict=True)
+    ]
+
+
 def _normalize_record(normalize: Normalizer, record: Any, source: Source) -> list[dict[str, Any]]:
     if isinstance(record, FieldError):
         raise record
@@ -300,13 +331,16 @@ def ingest(settings: IngestSettings, out: Path, where: str = "ingest") -> dict[s
 def ingest_metrics(per_source: Mapping[str, SourceStats]) -> dict[str, Any]:
     datasets = {name: stats.as_metrics() for name, stats in per_source.items()}
     dropped: Counter[str] = Counter()
+    scrubbed: Counter[str] = Counter()
     for stats in per_source.values():
         dropped.update(stats.dropped)
+        scrubbed.update(stats.scrubbed)
     return {
         "rows": sum(stats.responses for stats in per_source.values()),
         "prompts": sum(len(stats.prompts) for stats in per_source.values()),
         "responses": sum(stats.responses for stats in per_source.values()),
         "dropped": {reason: dropped[reason] for reason in sorted(set(DROP_REASONS) | set(dropped))},
+        "scrubbed": {kind: scrubbed[kind] for kind in KINDS},
         "datasets": datasets,
     }
 
