@@ -123,3 +123,15 @@ def test_the_same_value_gets_the_same_placeholder_across_a_conversation() -> Non
 )
 def test_formats_and_checksums_decide_ibans_and_cards(text: str, kind: str | None) -> None:
     assert [span.kind for span in find(text, SHOP)] == ([kind] if kind else [])
+
+
+def test_the_shops_own_number_formats_are_found_anywhere() -> None:
+    text = "Die Lieferung kam nicht an: BS-2025-104233. Kunde seit 2019, KD-448120."
+    assert [span.kind for span in find(text, SHOP)] == []
+    own = SHOP.model_copy(update={"formats": {"order_id": [r"BS-\d{4}-\d{6}"], "customer_id": [r"KD-\d{6}"]}})
+    assert [(span.kind, span.value(text)) for span in find(text, own)] == [
+        ("order_id", "BS-2025-104233"),
+        ("customer_id", "KD-448120"),
+    ]
+    with pytest.raises(ValueError, match=r"order_id: 'BS-\(' is not a regular expression"):
+        ScrubSettings(formats={"order_id": ["BS-("]})

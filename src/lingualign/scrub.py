@@ -11,7 +11,8 @@ Kinds and how each is found (German ticket text first, English greetings too):
   breaks its check digits;
 - ``card``: 13-19 digits, grouped by spaces or dashes, that pass the Luhn check (python-stdnum);
 - ``customer_id`` and ``order_id``: a number after its keyword (Kundennummer, Bestellung,
-  Rechnungsnummer, Retourennummer, Sendungsnummer, ...), and the numbers listed after it;
+  Rechnungsnummer, Retourennummer, Sendungsnummer, ...), and the numbers listed after it; and
+  anywhere, the shop's own number ``formats`` (regular expressions);
 - ``phone``: what Google's libphonenumber (``phonenumbers``) matches as a *valid* number, national
   numbers read for ``region``;
 - ``address``: a street with its house number (and the postcode and town that follow it);
@@ -31,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from lingualign.settings import Settings
 
@@ -47,6 +48,20 @@ class ScrubSettings(Settings):
     region: str = Field(
         default="DE", pattern=r"^[A-Z]{2}$", description="Country whose national phone numbers are read"
     )
+    formats: dict[Literal["customer_id", "order_id"], list[str]] = Field(
+        default_factory=dict, description="The shop's own number formats (regular expressions), found anywhere"
+    )
+
+    @field_validator("formats")
+    @classmethod
+    def _compiles(cls, formats: dict[str, list[str]]) -> dict[str, list[str]]:
+        for kind, patterns in formats.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"{kind}: {pattern!r} is not a regular expression: {exc}") from None
+        return formats
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,8 @@ _GREETING = re.compile(
 )
 _CLOSING = (
     r"(?:Mit (?:den )?(?:freundlichen|besten|herzlichen) Grüßen|(?:Viele|Beste|Liebe|Herzliche|Freundliche|Schöne"
-    r"|Sonnige|Viele liebe) Grüße|(?:Vielen )?Dank(?:e)?(?: und (?:viele |beste )?Grüße)?|Gruß|Grüße|MfG|LG|VG"
+    r"|Sonnige|Viele liebe) Grüße|(?:Vielen )?Dank(?:e)?(?: dir| euch| schön| und (?:viele |beste )?Grüße)?|Dankeschön"
+    r"|Gruß|Grüße|MfG|LG|VG"
     r"|Best regards|Kind regards|Regards|Best|Thanks|Thank you|Cheers)"
 )
 _SIGNATURE = re.compile(
@@ -165,9 +181,12 @@ def _phone_spans(text: str, region: str) -> Iterator[tuple[int, int]]:
             yield match.start, match.end
 
 
-def _group_spans(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+def _id_spans(pattern: re.Pattern[str], formats: list[str], text: str) -> Iterator[tuple[int, int]]:
     for match in pattern.finditer(text):
         yield match.span("ids")
+    for own in formats:
+        for match in re.finditer(rf"(?<![\w-])(?:{own})(?![\w-])", text):
+            yield match.span()
 
 
 def find(text: str, settings: ScrubSettings) -> list[Found]:
@@ -176,8 +195,8 @@ def find(text: str, settings: ScrubSettings) -> list[Found]:
         "email": lambda: (match.span() for match in _EMAIL.finditer(text)),
         "iban": lambda: _iban_spans(text),
         "card": lambda: _card_spans(text),
-        "customer_id": lambda: _group_spans(_CUSTOMER_ID, text),
-        "order_id": lambda: _group_spans(_ORDER_ID, text),
+        "customer_id": lambda: _id_spans(_CUSTOMER_ID, settings.formats.get("customer_id", []), text),
+        "order_id": lambda: _id_spans(_ORDER_ID, settings.formats.get("order_id", []), text),
         "phone": lambda: _phone_spans(text, settings.region),
         "address": lambda: (match.span() for match in _ADDRESS.finditer(text)),
         "name": lambda: _name_spans(text),
