@@ -84,7 +84,7 @@ def test_personal_data_of_a_ticket_export_reaches_no_output_cache_log_or_run(
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["ingest"]["sources"] = [
         {"name": "export", "schema": {"name": "generic", "columns": {"prompt": "msg", "response": "reply"}},
-         "path": "data/raw/tickets_pii.csv"}
+         "path": "data/raw/tickets_pii.csv", "language": "de"}
     ]  # fmt: skip
     params["translate"]["engine"] = {"name": "openai", "model": str(tiny_lm),
                                      "base_url": server.url, "served_model": "served-translator"}  # fmt: skip
