@@ -258,7 +258,8 @@ def _people(texts: Sequence[str], found: Sequence[list[Found]]) -> dict[str, str
     for text, spans in zip(texts, found, strict=True):
         for span in spans:
             if span.kind == "name":
-                words = [word for word in span.value(text).split() if word not in _PARTICLES]
+                # particles and initials ("S. Fischer") are no name of their own elsewhere in the text
+                words = [word for word in span.value(text).split() if word not in _PARTICLES and word[-1] != "."]
                 for word in words:
                     people.setdefault(word, words[-1])
     return people
