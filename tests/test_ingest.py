@@ -14,6 +14,7 @@ import pytest
 
 from lingualign.errors import InputError, SettingsError
 from lingualign.ingest import IngestSettings, ingest, stable_id
+from lingualign.scrub import KINDS
 from lingualign.settings import parse_settings
 
 ORCA = {
@@ -99,7 +100,10 @@ def test_orca_rows_keep_system_and_labels(tmp_path: Path) -> None:
         "prompts": 2,
         "responses": 4,
         "dropped": None,
+        "scrubbed": dict.fromkeys(KINDS, 0),  # a public preference set is not scrubbed unless asked
+        "languages": {},  # no row long enough to judge
     }
+    assert {row["language"] for row in rows} == {"en"}
 
 
 def test_ultrafeedback_one_row_per_completion_with_ratings(tmp_path: Path) -> None:
@@ -135,6 +139,72 @@ def test_generic_csv_with_column_mapping_and_multiline_fields(tmp_path: Path) ->
         ("Call us.", "human-agent", None),
     ]
     assert metrics["datasets"]["src"]["prompts"] == 1
+
+
+def test_ticket_sources_are_scrubbed_by_default_and_counted_by_kind(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["msg", "reply"])
+        writer.writerow(
+            [
+                "Hallo,\nbitte erstatten auf DE89 3704 0044 0532 0130 00, Rückruf 0171 2345678.\n\nGruß\nJana Keller",
+                "Sehr geehrte Frau Keller,\nwir erstatten heute. Fragen: 0800 123 4567.\n\nViele Grüße\nTim Albers",
+            ]
+        )
+    schema = {"name": "generic", "columns": {"prompt": "msg", "response": "reply"}}
+    allow = {"scrub": {"allow": ["0800 123 4567"]}, "source": {"language": "de"}}
+    rows, metrics = run_ingest(tmp_path, settings_for(path, schema, **allow))
+    assert rows[0]["prompt"] == "Hallo,\nbitte erstatten auf [IBAN_1], Rückruf [PHONE_1].\n\nGruß\n[NAME_1]"
+    assert rows[0]["response"] == (
+        "Sehr geehrte Frau [NAME_1],\nwir erstatten heute. Fragen: 0800 123 4567.\n\nViele Grüße\n[NAME_2]"
+    )
+    assert rows[0]["prompt_id"] == stable_id("src", "", rows[0]["prompt"]).hex()  # hashed after scrubbing
+    expected = dict.fromkeys(KINDS, 0) | {"iban": 1, "phone": 1, "name": 3}
+    assert metrics["scrubbed"] == metrics["datasets"]["src"]["scrubbed"] == expected
+    rows, metrics = run_ingest(tmp_path, settings_for(path, schema, source={"scrub": False, "language": "de"}))
+    assert "Jana Keller" in rows[0]["prompt"] and sum(metrics["scrubbed"].values()) == 0
+
+
+GERMAN = (
+    "Guten Tag, meine Bestellung ist seit einer Woche unterwegs und die Sendungsverfolgung zeigt nichts an. "
+    "Können Sie bitte nachsehen, wo das Paket gerade ist?"
+)
+ENGLISH = (
+    "Hello, my order has been on its way for a week and the tracking page shows nothing at all. "
+    "Could you please check where the parcel is right now?"
+)
+
+
+def write_pairs(path: Path, prompts: list[str]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["msg", "reply"])
+        writer.writerows([prompt, f"Reply {number}."] for number, prompt in enumerate(prompts))
+    return path
+
+
+GENERIC = {"name": "generic", "columns": {"prompt": "msg", "response": "reply"}}
+
+
+def test_a_source_declares_its_language_or_has_it_identified_row_by_row(tmp_path: Path) -> None:
+    path = write_pairs(tmp_path / "t.csv", [GERMAN, ENGLISH, GERMAN + " Danke!"])
+    rows, metrics = run_ingest(tmp_path, settings_for(path, GENERIC, source={"language": "mixed"}))
+    assert [row["language"] for row in rows] == ["de", "en", "de"]
+    assert metrics["datasets"]["src"]["languages"] == {"de": 2, "en": 1}
+    rows, _ = run_ingest(tmp_path, settings_for(path, GENERIC, source={"language": "de"}))
+    assert [row["language"] for row in rows] == ["de", "de", "de"]  # as declared: translate's flags judge each row
+
+
+def test_a_declared_language_most_rows_are_not_in_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    path = write_pairs(tmp_path / "t.csv", [GERMAN, ENGLISH, GERMAN + " Danke!"])
+    out = tmp_path / "n.parquet"
+    with pytest.raises(InputError) as error:
+        ingest(settings_for(path, GENERIC), out)  # declared English by default
+    assert str(error.value) == (
+        f"{path}: declared language 'en', but language identification finds it in 33% of 3 rows ('de' in 67%)"
+    )
+    assert not out.exists() and list(tmp_path.iterdir()) == [path]
 
 
 def test_generic_paired_parquet(tmp_path: Path) -> None:

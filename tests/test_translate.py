@@ -312,3 +312,35 @@ def test_an_engine_registered_in_one_file_translates_through_the_stage(tmp_path:
     assert metrics["run"]["translated_chunks"] > 0 and metrics["mtbench_questions"] == 8
     with pytest.raises(Exception, match=r"translate.engine.suffix: Input should be a valid string"):
         parse_settings(TranslateSettings, {"engine": {"name": "shout", "model": "none", "suffix": 3}}, "translate")
+
+
+def test_rows_already_in_german_pass_untouched_with_flags_and_no_engine_or_cache(tmp_path: Path) -> None:
+    german = [
+        "Guten Tag, meine Bestellung ist seit einer Woche unterwegs. Können Sie bitte nachsehen, wo sie ist?",
+        "Sehr geehrte Kundin, Ihr Paket wurde heute versendet und kommt in zwei bis drei Werktagen bei Ihnen an.",
+    ]
+    english = "Hello, my order has been on its way for a week and the tracking page shows nothing at all here."
+    raw = tmp_path / "tickets.jsonl"
+    records = [{"q": german[0], "a": german[1]}, {"q": english, "a": "It ships today."}, {"q": german[1], "a": english}]
+    raw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    schema = {"name": "generic", "columns": {"prompt": "q", "response": "a"}}
+    source = {"name": "tickets", "schema": schema, "path": str(raw), "language": "mixed"}
+    ingest(IngestSettings.model_validate({"sources": [source]}), tmp_path / "normalized.parquet")
+    settings = parse_settings(
+        TranslateSettings, {"engine": {"name": "shout", "model": "none"}, "template": "{text}"}, "translate"
+    )
+    metrics = translate(settings, tmp_path / "normalized.parquet", tmp_path)
+    rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
+    assert [row["language"] for row in rows] == ["de", "en", "de"]
+    assert (rows[0]["prompt_de"], rows[0]["response_de"]) == (german[0], german[1])
+    assert rows[1]["prompt_de"] == english.upper() + "!"  # the English row went to the engine
+    # A German row with an English response is judged as it stands: its response is not German.
+    assert rows[0]["flags"] == [] and rows[2]["flags"] == ["wrong_language"]
+    assert metrics["native"] == {
+        "rows": 2,
+        "rows_flagged": 1,
+        "flags": {"empty": 0, "length_ratio": 0, "wrong_language": 1, "repetition": 0, "truncated": 0},
+    }
+    assert metrics["run"]["translated_characters"] == len(english) + len("It ships today.")
+    cached = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*") if path.is_file())
+    assert english.upper().encode() in cached and b"GUTEN TAG" not in cached and b"SEHR GEEHRTE" not in cached

@@ -3,8 +3,8 @@
 A stage reads its input through the schema here, never through the code of the stage that wrote
 it, so each stage's import closure (and with it the code DVC tracks for it) stays its own.
 
-    ingest    -> NORMALIZED   one row per (prompt, response), English
-    translate -> TRANSLATED   the same rows, German beside the English, with quality flags
+    ingest    -> NORMALIZED   one row per (prompt, response), in its source's language (``language``)
+    translate -> TRANSLATED   the same rows, German beside the source text, with quality flags
     score     -> SCORED       one reward score per response, with the scorer's identity
     pairs     -> PAIRS, SFT   TRL's conversational preference format; the SFT set
     reference -> REFERENCE    the reference model's log-probs of every training pair
@@ -34,6 +34,9 @@ NORMALIZED = pa.schema(
         pa.field("rating", pa.float64()),
         pa.field("fine_grained_rating", pa.float64()),
         pa.field("label", pa.string()),
+        # ISO 639-1 code of the row's text: its source's declared language, or identified row by row
+        # for a source declared `mixed`; rows already in the target language pass translate untouched.
+        pa.field("language", pa.string()),
     ]
 )
 TRANSLATED = pa.schema(

@@ -8,6 +8,15 @@ Records stream through in batches of ``batch_rows``, each written as one Parquet
 memory stays bounded however large the input. A bad record stops the stage with one line that
 names file, row and field, unless ``on_bad_row: skip`` is set; skipped rows are counted by
 reason in the metrics.
+
+Ticket exports carry personal data: a source with ``scrub`` on (the default for ``generic``
+sources, the shape a support team's export takes) has it replaced by typed placeholders
+(:mod:`lingualign.scrub`) before anything is hashed, counted or written; the metrics count the
+replaced mentions by kind, never the values.
+
+Each source declares the ``language`` of its text (``en`` by default; ``mixed``: identified row by
+row). Language identification checks the declaration: a source whose declared language is not
+what most of its rows are stops the stage with one line naming the file and the share found.
 """
 
 from __future__ import annotations
@@ -28,7 +37,9 @@ from pydantic import Field, model_validator
 
 from lingualign.contracts import NORMALIZED
 from lingualign.errors import InputError, LingualignError
+from lingualign.language import detect_languages
 from lingualign.schemas import SCHEMAS, FieldError, Normalizer, SchemaField
+from lingualign.scrub import KINDS, ScrubSettings, scrub_conversation
 from lingualign.settings import Settings
 
 PARAMS = ("ingest",)
@@ -42,6 +53,7 @@ DROP_REASONS = (
     "invalid_value",
     "duplicate",
 )
+JUDGED_CHARS = 100  # shorter rows do not count towards a source's language check: py3langid guesses on them
 
 
 class HubDataset(Settings):
@@ -62,12 +74,24 @@ class Source(Settings):
     max_chars: int | None = Field(
         default=None, ge=1, description="Drop records with a longer prompt or response (counted as too_long)"
     )
+    scrub: bool | None = Field(
+        default=None, description="Replace personal data (ingest.scrub); null: on for generic sources (ticket exports)"
+    )
+    language: str = Field(
+        default="en",
+        pattern=r"^(?:[a-z]{2}|mixed)$",
+        description="ISO 639-1 code of the text, or 'mixed': each row's language is identified",
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> Source:
         if (self.path is None) == (self.hub is None):
             raise ValueError(f"source '{self.name}': give exactly one of 'path' or 'hub'")
         return self
+
+    @property
+    def scrubbed(self) -> bool:
+        return self.scrub if self.scrub is not None else self.schema_.name == "generic"
 
     @property
     def location(self) -> str:
@@ -82,6 +106,9 @@ class IngestSettings(Settings):
         default="error", description="'skip' drops bad records and counts them in the metrics"
     )
     batch_rows: int = Field(default=10_000, ge=1, description="Rows per Parquet row group")
+    scrub: ScrubSettings = Field(
+        default_factory=ScrubSettings, description="What the sources with scrub on lose, and what they keep"
+    )
 
 
 # ---------------------------------------------------------------- record readers (locations)
@@ -181,14 +208,61 @@ class SourceStats:
     responses: int = 0
     prompts: set[bytes] = field(default_factory=set)
     dropped: Counter[str] = field(default_factory=Counter)
+    scrubbed: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)  # as identified, in rows long enough to judge
 
     def as_metrics(self) -> dict[str, Any]:
         return {
             "records": self.records,
             "prompts": len(self.prompts),
             "responses": self.responses,
+            "languages": dict(sorted(self.languages.items())),
             "dropped": {reason: self.dropped[reason] for reason in sorted(set(DROP_REASONS) | set(self.dropped))},
+            "scrubbed": {kind: self.scrubbed[kind] for kind in KINDS},
         }
+
+
+class LanguageCheck:
+    """Identifies the language of a source's rows a batch at a time before they go on to the batcher:
+    sets each row's ``language`` (identified where the source is ``mixed``) and counts what it finds."""
+
+    def __init__(self, source: Source, batcher: Batcher, stats: SourceStats):
+        self.source, self.batcher, self.stats = source, batcher, stats
+        self.pending: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= self.batcher.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        texts = [f"{row['prompt']}\n{row['response']}" for row in self.pending]
+        found = detect_languages(texts)
+        judged = (language for text, language in zip(texts, found, strict=True) if len(text) >= JUDGED_CHARS)
+        self.stats.languages.update(judged)
+        for row, language in zip(self.pending, found, strict=True):
+            declared = self.source.language
+            self.batcher.add(row | {"language": language if declared == "mixed" else declared})
+        self.pending = []
+
+    def check(self) -> None:
+        """Another language than the declared one in most rows is an error naming the file and the shares."""
+        declared, rows = self.source.language, self.stats.languages.total()
+        if declared == "mixed" or not rows:
+            return
+        found, count = self.stats.languages.most_common(1)[0]
+        if found == declared or count * 2 <= rows:
+            return
+        raise InputError(
+            self.source.location,
+            None,
+            None,
+            f"declared language '{declared}', but language identification finds it in "
+            f"{self.stats.languages[declared] / rows:.0%} of {rows} rows ('{found}' in {count / rows:.0%})",
+            "wrong_language",
+        )
 
 
 class Batcher:
@@ -213,6 +287,7 @@ class Batcher:
 def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, progress: Any) -> SourceStats:
     normalize = SCHEMAS.get(source.schema_.name)
     stats, seen = SourceStats(), set()
+    rows_out = LanguageCheck(source, batcher, stats)
     for row_number, record in iter_records(source):
         if source.limit is not None and stats.records >= source.limit:
             break
@@ -225,6 +300,8 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
                 raise InputError(source.location, row_number, exc.field, str(exc), exc.kind) from None
             stats.dropped[exc.kind] += 1
             continue
+        if source.scrubbed:
+            rows = _scrub(rows, settings.scrub, stats.scrubbed)
         if not rows[0]["prompt"].strip():
             stats.dropped["empty_prompt"] += 1
             continue
@@ -251,7 +328,7 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
         seen.update(ids)
         stats.prompts.add(prompt_id)
         for row, response_id in zip(rows, ids, strict=True):
-            batcher.add(
+            rows_out.add(
                 row
                 | {
                     "prompt_id": prompt_id.hex(),
@@ -261,10 +338,23 @@ def ingest_source(source: Source, settings: IngestSettings, batcher: Batcher, pr
                 }
             )
         stats.responses += len(rows)
+    rows_out.flush()
+    rows_out.check()
     if stats.responses == 0:
         detail = f" (all {stats.records} records dropped: {dict(stats.dropped)})" if stats.records else ""
         raise InputError(source.location, None, None, f"no usable records{detail}", "no_rows")
     return stats
+
+
+def _scrub(rows: list[dict[str, Any]], settings: ScrubSettings, counts: Counter[str]) -> list[dict[str, Any]]:
+    """The rows of one record (one conversation) with its personal data replaced; ``counts`` gains the kinds."""
+    texts = [rows[0]["system"], rows[0]["prompt"], *(row["response"] for row in rows)]
+    (system, prompt, *responses), found = scrub_conversation(texts, settings)
+    counts.update(found)
+    return [
+        row | {"system": system, "prompt": prompt, "response": response}
+        for row, response in zip(rows, responses, strict=True)
+    ]
 
 
 def _normalize_record(normalize: Normalizer, record: Any, source: Source) -> list[dict[str, Any]]:
@@ -300,13 +390,16 @@ def ingest(settings: IngestSettings, out: Path, where: str = "ingest") -> dict[s
 def ingest_metrics(per_source: Mapping[str, SourceStats]) -> dict[str, Any]:
     datasets = {name: stats.as_metrics() for name, stats in per_source.items()}
     dropped: Counter[str] = Counter()
+    scrubbed: Counter[str] = Counter()
     for stats in per_source.values():
         dropped.update(stats.dropped)
+        scrubbed.update(stats.scrubbed)
     return {
         "rows": sum(stats.responses for stats in per_source.values()),
         "prompts": sum(len(stats.prompts) for stats in per_source.values()),
         "responses": sum(stats.responses for stats in per_source.values()),
         "dropped": {reason: dropped[reason] for reason in sorted(set(DROP_REASONS) | set(dropped))},
+        "scrubbed": {kind: scrubbed[kind] for kind in KINDS},
         "datasets": datasets,
     }
 

@@ -4,7 +4,10 @@ Every text (system prompt, prompt, response) is split into chunks (``chunking``)
 chunk goes to the engine once, across all rows and datasets, unless the cache already holds it.
 The engine layer runs the chunks in a fixed partition of batches and caches every finished
 batch, so a killed run resumes where it stopped and ends as an uninterrupted run; added rows
-translate only their new chunks. The stage also translates the German MT-Bench questions that
+translate only their new chunks. Rows already in the target language (``language`` from ingest:
+a source declared German, or a German row of a mixed one) pass untouched, without engine or
+cache, and get the same quality flags, judged on their own text; the metrics count them apart
+(``native``). The stage also translates the German MT-Bench questions that
 ``evaluate`` asks, and scores its own translations of a shipped English-German set (chrF).
 """
 
@@ -187,24 +190,40 @@ def chunk_id(chunk: str) -> str:
     return hashlib.blake2b(chunk.encode(), digest_size=8).hexdigest()
 
 
+def native_flags(texts: Iterable[str], settings: TranslateSettings) -> dict[str, tuple[str, ...]]:
+    """Quality flags of texts already in the target language, each judged as its own translation."""
+    unique = list(dict.fromkeys(texts))
+    prose = [[piece.text for piece in split_text(text, settings.max_chunk_chars) if piece.translate] for text in unique]
+    judged = [(own, [Generation(chunk, False) for chunk in own]) for own in prose]
+    flags = text_flags(judged, settings.quality, settings.target_code)
+    return {text: tuple(sorted(found)) for text, found in zip(unique, flags, strict=True)}
+
+
 def translate_table(
     table: pa.Table, settings: TranslateSettings, translator: Translator
 ) -> tuple[pa.Table, dict[str, Any]]:
     columns = table.to_pydict()
-    texts = [text for field in settings.fields for text in columns[field]]
+    native = [language == settings.target_code for language in columns["language"]]
+    texts = [text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if not own]
     translated = translator.translate(texts)
+    kept = native_flags(
+        (text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if own), settings
+    )
     out = {name: list(values) for name, values in columns.items()}
     row_flags: list[set[str]] = [set() for _ in range(table.num_rows)]
     for field in TEXT_FIELDS:
         if field not in settings.fields:
             out[f"{field}_de"] = list(columns[field])
             continue
-        out[f"{field}_de"] = [translated[text].german for text in columns[field]]
-        for row, text in enumerate(columns[field]):
-            row_flags[row].update(translated[text].flags)
+        out[f"{field}_de"] = [
+            text if own else translated[text].german for text, own in zip(columns[field], native, strict=True)
+        ]
+        for row, (text, own) in enumerate(zip(columns[field], native, strict=True)):
+            row_flags[row].update(kept[text] if own else translated[text].flags)
     out["flags"] = [sorted(flags) for flags in row_flags]
     result = pa.Table.from_pydict(out, schema=TRANSLATED)
     flag_counts = Counter(flag for flags in row_flags for flag in flags)
+    native_counts = Counter(flag for flags, own in zip(row_flags, native, strict=True) if own for flag in flags)
     if settings.quality.drop_flagged:
         result = result.filter(pa.array([not flags for flags in row_flags]))
     chunks = dict(chunk for translation in translated.values() for chunk in translation.chunks)
@@ -213,6 +232,11 @@ def translate_table(
         "rows_flagged": sum(1 for flags in row_flags if flags),
         "rows_dropped": table.num_rows - result.num_rows,
         "flags": {flag: flag_counts[flag] for flag in FLAGS},
+        "native": {  # rows already in the target language: kept as they are, flagged all the same
+            "rows": sum(native),
+            "rows_flagged": sum(1 for flags, own in zip(row_flags, native, strict=True) if own and flags),
+            "flags": {flag: native_counts[flag] for flag in FLAGS},
+        },
         "characters": sum(len(text) for text in texts),
         "unique_texts": len(translated),
         "chunks": len(chunks),
