@@ -165,7 +165,7 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
     model = Path(checkpoint.model)
     tokenizer = AutoTokenizer.from_pretrained(model)
     chat = ollama.derive(tokenizer, f"{where}.checkpoints.{name}.model")
-    metrics: dict[str, Any] = {"checkpoint": checkpoint.model}
+    metrics: dict[str, Any] = {"checkpoint": checkpoint.model, "folder": out.as_posix()}
     with atomic_path(out, directory=True) as tmp:
         files = write_ggufs(model, name, settings.quantizations, tmp)
         source = gguf_name(name, settings.ollama.quantization)
