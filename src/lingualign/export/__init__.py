@@ -68,7 +68,9 @@ class ExportSettings(Settings):
     quantizations: list[str] = Field(default_factory=lambda: ["f16", "q8_0"], min_length=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        default="auto", description="Of the support replies, the checkpoint's and every GGUF's alike"
+        default="float32",
+        description="Of the support replies, the checkpoint's and every GGUF's alike; float32, as llama.cpp "
+        "computes, so that a difference is the file's (16-bit rounding flips greedy near-ties of its own)",
     )
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     adapter: AdapterSettings = Field(default_factory=AdapterSettings)
@@ -198,7 +200,7 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
             "max_rank": settings.adapter.max_rank,
             "bytes": sum(path.stat().st_size for path in (tmp / "adapter").iterdir()),
             "relative_logit_error": round(
-                adapter.logit_error(model, Path(checkpoint.base), tmp / "adapter", prompts), 6
+                adapter.logit_error(model, Path(checkpoint.base), tmp / "adapter", prompts, settings.device), 6
             ),
         }
     return metrics

@@ -64,19 +64,20 @@ def extract(model: Path, base: Path, out: Path, max_rank: int, base_name: str) -
     (out / "README.md").unlink(missing_ok=True)
 
 
-def logit_error(model: Path, base: Path, adapter: Path, prompts: Sequence[str]) -> float:
-    """``||logits(base + adapter) - logits(model)|| / ||logits(model)||`` at every position of ``prompts``."""
+def logit_error(model: Path, base: Path, adapter: Path, prompts: Sequence[str], device: str) -> float:
+    """``||logits(base + adapter) - logits(model)|| / ||logits(model)||`` at every position of ``prompts``,
+    in float32 (a 16-bit dtype's rounding would hide the adapter's own error)."""
     import torch
     from peft import PeftModel
 
     from lingualign.devices import load_causal_lm
 
-    reference, tokenizer = load_causal_lm(str(model), "cpu", "float32")
-    adapted = PeftModel.from_pretrained(load_causal_lm(str(base), "cpu", "float32")[0], str(adapter)).eval()
+    reference, tokenizer = load_causal_lm(str(model), device, "float32")
+    adapted = PeftModel.from_pretrained(load_causal_lm(str(base), device, "float32")[0], str(adapter)).eval()
     difference = total = 0.0
     with torch.inference_mode():
         for prompt in prompts:
-            ids = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)["input_ids"]
+            ids = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)["input_ids"].to(reference.device)
             expected, got = reference(input_ids=ids).logits, adapted(input_ids=ids).logits
             difference += float((got - expected).pow(2).sum())
             total += float(expected.pow(2).sum())
