@@ -216,4 +216,4 @@ def test_bad_params_stop_with_one_line_naming_the_key_and_leave_no_file(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message.format(base=base) in lines[0], result.stderr
     assert not out.exists() and not metrics.exists()
-    assert not list(out.parent.glob(".*")) if out.parent.exists() else True
+    assert not out.parent.exists() or not list(out.parent.glob(".*"))  # no temporary sibling either

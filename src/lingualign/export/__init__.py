@@ -137,14 +137,16 @@ def write_ggufs(model: Path, name: str, quantizations: list[str], folder: Path) 
     return files
 
 
-def support_replies(loaded: tuple[Any, Any], settings: ExportSettings, cases: list[Any]) -> tuple[dict, list[str]]:
-    """The support metrics and the replies of a loaded model, as evaluate runs them."""
+def support_replies(
+    location: Path, loaded: tuple[Any, Any], settings: ExportSettings, cases: list[Any]
+) -> tuple[dict, list[str]]:
+    """The support metrics and the replies of a loaded model (from ``location``), as evaluate runs them."""
     from lingualign.engines.transformers import TransformersEngine, TransformersSettings
     from lingualign.evaluate.support import run_support
 
     engine_settings = TransformersSettings(
         name="transformers",
-        model="export",
+        model=str(location),
         device=settings.device,
         dtype=settings.dtype,
         batch_size=settings.support.batch_size,
@@ -177,12 +179,13 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
         )
         metrics["modelfile"] = {"from": source, "stop": chat.stops(tokenizer)}
         reference, replies = support_replies(
-            load_causal_lm(checkpoint.model, settings.device, settings.dtype), settings, cases
+            model, load_causal_lm(checkpoint.model, settings.device, settings.dtype), settings, cases
         )
         metrics["safetensors"] = {"support": reference["score"]}
         metrics["gguf"] = {}
         for quantization, path in files.items():
-            support, answers = support_replies(load_gguf(path, settings.device, settings.dtype), settings, cases)
+            loaded = load_gguf(path, settings.device, settings.dtype)
+            support, answers = support_replies(path, loaded, settings, cases)
             same = sum(mine == theirs for mine, theirs in zip(answers, replies, strict=True))
             metrics["gguf"][quantization] = {
                 "file": path.name,
