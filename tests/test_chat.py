@@ -11,12 +11,20 @@ from conftest import run, tool_env
 from lingualign.devices import load_causal_lm
 from lingualign.engines import Request
 from lingualign.engines.transformers import TransformersEngine, TransformersSettings
+from lingualign.export.gguf import convert, load_gguf
 
 
 @pytest.mark.slow  # a model loaded in a subprocess and in this one
-def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_template(tiny_lm: Path) -> None:
+@pytest.mark.parametrize("form", ["folder", "gguf"])
+def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_template(
+    tiny_lm: Path, tmp_path: Path, form: str
+) -> None:
+    model = tiny_lm
+    if form == "gguf":  # as the export stage writes it
+        model = tmp_path / "tiny-f16.gguf"
+        convert(tiny_lm, "f16", model)
     script = "Hallo, wo ist mein Paket?\nUnd wann kommt es an?\n/reset\nDanke!\n/exit\nnever read\n"
-    command = ["lingualign", "chat", str(tiny_lm), "--system", "Sie sind der Kundenservice."]
+    command = ["lingualign", "chat", str(model), "--system", "Sie sind der Kundenservice."]
     completed = subprocess.run(
         [*command, "--max-new-tokens", "5", "--show-prompt"],
         input=script,
@@ -26,8 +34,9 @@ def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_templ
         check=True,
     )
     # The same engine, in this process, replies as the chat command must: greedy, so exactly.
-    settings = TransformersSettings(name="transformers", model=str(tiny_lm), device="cpu", batch_size=1)
-    engine = TransformersEngine(settings, load_causal_lm(str(tiny_lm), "cpu", "auto"))
+    settings = TransformersSettings(name="transformers", model=str(model), device="cpu", batch_size=1)
+    loaded = load_gguf(model, "cpu", "auto") if form == "gguf" else load_causal_lm(str(model), "cpu", "auto")
+    engine = TransformersEngine(settings, loaded)
     system = {"role": "system", "content": "Sie sind der Kundenservice."}
     history = [system]
     expected_prompts, expected_replies = [], []
@@ -55,4 +64,4 @@ def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_templ
 
 def test_chat_refuses_a_folder_that_is_no_model(tmp_path: Path) -> None:
     result = run(["lingualign", "chat", str(tmp_path)], cwd=tmp_path, check=False)
-    assert result.returncode == 2 and f"{tmp_path}: not a model folder (no config.json)" in result.stderr
+    assert result.returncode == 2 and f"{tmp_path}: not a model folder (no config.json) nor a .gguf" in result.stderr

@@ -88,6 +88,6 @@ def test_editing_devices_py_makes_dvc_see_every_stage_that_loads_a_model_and_onl
         stage.name
         for stage in stages(project)
         if stage_module(stage)[0].split(".")[1]
-        in {"models", "translate", "generate", "score", "sft", "merge", "reference", "dpo", "evaluate"}
+        in {"models", "translate", "generate", "score", "sft", "merge", "reference", "dpo", "evaluate", "export"}
     } | {"check"}  # check validates every stage's settings, so it imports their modules, devices.py among them
     assert mentions_devices(after) == loads_a_model

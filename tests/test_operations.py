@@ -55,6 +55,7 @@ def expected_stages(params: dict) -> set[str]:
         {f"models@{name}" for name in params["models"]["sources"]}
         | {f"sft@{name}" for name in params["sft"]["datasets"]}
         | {f"evaluate@{name}" for name in params["evaluate"]["models"]}
+        | {f"export@{name}" for name in params["export"]["checkpoints"]}
         | {"check", "ingest", "translate", "generate", "score", "pairs", "merge", "reference", "dpo", "report", "cards"}
     )
 

@@ -59,6 +59,11 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     evaluate["mtbench"]["judge"]["engine"]["model"] = str(tiny_lm)
     evaluate["support"]["max_new_tokens"] = 8
     evaluate["harness"]["limit"] = 8
+    export = params["export"]
+    for checkpoint in export["checkpoints"].values():
+        checkpoint["base"] = str(tiny_lm)
+    export["support"]["max_new_tokens"] = 4
+    export["adapter"]["prompts"] = 2
     return params
 
 
@@ -85,7 +90,10 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     assert first[0] == "check" and sorted(first[1:3]) == ["ingest", "models@tiny"]
     order = ["translate", "generate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
     assert first[3:12] == order
-    assert sorted(first[12:-2]) == sorted(f"evaluate@{m}" for m in MODELS) and first[-2:] == ["report", "cards"]
+    exports = ["export@dpo", "export@merged"]
+    assert sorted(first[12:-1]) == sorted([*(f"evaluate@{m}" for m in MODELS), *exports, "report"])
+    assert first[-1] == "cards"
+    assert all(first.index(f"evaluate@{name.split('@')[1]}") < first.index(name) for name in exports)
     # The FuseChat path: samples of the one source model, judged, paired within that model.
     generated = json.loads((project / "metrics" / "generate.json").read_text())
     translated = pq.read_table(project / "data" / "translated.parquet", columns=["dataset", "prompt_id"]).to_pylist()
@@ -130,14 +138,18 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
             k: round(v, 4) for k, v in expected.items() if v is not None
         }
     assert not (project / "models" / "cards" / "smollm2").exists()
+    for name in ("dpo", "merged"):  # exported, and listed on its card
+        exported = json.loads((project / "metrics" / "export" / f"{name}.json").read_text())
+        assert set(exported["gguf"]) == {"f16", "q8_0"} and (project / exported["folder"] / "Modelfile").is_file()
+        assert "## Exported files" in ModelCard.load(project / "models" / "cards" / name / "README.md").text
 
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
     run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
     params["dpo"]["trainer"]["beta"] = 0.3
     write_params(project, params)
-    assert stages_run(run(["dvc", "repro"], cwd=project, env=warm).stdout) == [
-        "check", "dpo", "evaluate@dpo", "report", "cards"
+    assert sorted(stages_run(run(["dvc", "repro"], cwd=project, env=warm).stdout)) == [
+        "cards", "check", "dpo", "evaluate@dpo", "export@dpo", "report"
     ]  # fmt: skip
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "beta 0.3"], cwd=project)

@@ -171,8 +171,52 @@ def render(
 """
 
 
+def exported_files(name: str, export: dict[str, Any]) -> str:
+    """The card's section on what the export stage made of the checkpoint (metrics/export/<name>.json)."""
+    folder, modelfile = export["folder"], export["modelfile"]["from"]
+    lines = [
+        f"- `{row['file']}`: {quantization.upper()} GGUF, {row['bytes'] / 1e6:.1f} MB; support cases passed "
+        f"{row['support']:.4f}, greedy replies identical to this checkpoint's {row['identical']:.4f}"
+        for quantization, row in export["gguf"].items()
+    ]
+    adapter = export["adapter"]
+    lines.append(
+        f"- `adapter/`: LoRA adapter (rank up to {adapter['max_rank']}) on `{adapter['base']}`, "
+        f"{adapter['bytes'] / 1e6:.1f} MB; relative logit error against this checkpoint "
+        f"{adapter['relative_logit_error']:.6f}"
+    )
+    listed = "\n".join(lines)
+    return f"""
+## Exported files (`{folder}/`)
+
+{listed}
+
+The support cases were answered greedily by each file, loaded back through transformers, and by
+this checkpoint in the same dtype ({export["safetensors"]["support"]:.4f} passed).
+
+```sh
+cd {folder}
+ollama create {name} -f Modelfile && ollama run {name}   # FROM ./{modelfile}, German support SYSTEM
+llama-cli -m {modelfile} -cnv                             # llama.cpp: the GGUF carries the chat template
+lingualign chat {folder}/{modelfile}
+```
+
+```python
+from peft import PeftModel
+from transformers import AutoModelForCausalLM
+
+base = AutoModelForCausalLM.from_pretrained("{adapter["base"]}")
+model = PeftModel.from_pretrained(base, "{folder}/adapter")
+```
+"""
+
+
 def write_cards(
-    stages: dict[str, Any], evaluation: dict[str, Any], settings: CardsSettings, out: Path
+    stages: dict[str, Any],
+    evaluation: dict[str, Any],
+    settings: CardsSettings,
+    out: Path,
+    exports: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from lingualign.io import atomic_path
     from lingualign.tracking import content_hash, git_commit, project_root
@@ -193,15 +237,19 @@ def write_cards(
             }
             folder = tmp / name
             folder.mkdir(parents=True)
-            (folder / "README.md").write_text(
-                render(name, path, producer, stages, evaluation[name], settings, lineage), encoding="utf-8"
-            )
+            card = render(name, path, producer, stages, evaluation[name], settings, lineage)
+            if name in (exports or {}):
+                card += exported_files(name, exports[name])
+            (folder / "README.md").write_text(card, encoding="utf-8")
             cards[name] = {"checkpoint": path, "stage": producer, "rows": len(evaluation_rows(evaluation[name]))}
     return {"cards": cards}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval", type=Path, required=True, help="Every model's evaluation (metrics/eval.json)")
+    parser.add_argument(
+        "--exports", type=Path, required=True, help="The export stage's metrics: <name>.json per exported checkpoint"
+    )
     parser.add_argument("--out", type=Path, required=True, help="Folder of cards: <name>/README.md")
     parser.add_argument("--metrics", type=Path, required=True)
 
@@ -216,4 +264,11 @@ def main(args: argparse.Namespace) -> None:
         evaluation = json.loads(args.eval.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LingualignError(f"{args.eval}: cannot read the evaluation ({exc})") from None
-    run_stage("cards", settings, [args.eval], args.metrics, lambda: write_cards(stages, evaluation, settings, args.out))
+    exports = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(args.exports.glob("*.json"))}
+    run_stage(
+        "cards",
+        settings,
+        [args.eval],
+        args.metrics,
+        lambda: write_cards(stages, evaluation, settings, args.out, exports),
+    )

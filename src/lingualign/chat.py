@@ -1,10 +1,12 @@
-"""``lingualign chat MODEL``: talk to any checkpoint in the terminal, in its own chat template.
+"""``lingualign chat MODEL``: talk to any checkpoint or GGUF file in the terminal, in its own chat template.
 
 Each line on stdin is one customer turn; the reply is printed, and the conversation so far goes
 into the next turn, rendered by the model's tokenizer exactly as evaluate and training render
-it (the same engine). ``/reset`` starts over, ``/exit`` (or end of input) ends. Replies are
-greedy unless ``--temperature`` says otherwise; ``--show-prompt`` prints each rendered prompt
-to stderr, to see what the template makes of the conversation.
+it (the same engine). A ``.gguf`` file (the export stage's) runs through transformers' GGUF
+loader, in the tokenizer and chat template the file carries. ``/reset`` starts over, ``/exit``
+(or end of input) ends. Replies are greedy unless ``--temperature`` says otherwise;
+``--show-prompt`` prints each rendered prompt to stderr, to see what the template makes of the
+conversation.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from lingualign.evaluate.support import DEFAULT_SYSTEM
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", type=Path, help="A checkpoint folder: models/dpo, models/merged, ...")
+    parser.add_argument(
+        "model",
+        type=Path,
+        help="A checkpoint folder (models/dpo, ...) or a GGUF file (models/export/dpo/dpo-q8_0.gguf)",
+    )
     parser.add_argument("--system", default=DEFAULT_SYSTEM, help="The system prompt ('' for none)")
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--temperature", type=float, default=0.0)
@@ -31,13 +37,18 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.engines import Request
     from lingualign.engines.transformers import TransformersEngine, TransformersSettings
     from lingualign.errors import LingualignError
+    from lingualign.export.gguf import load_gguf
 
-    if not (args.model / "config.json").is_file():
-        raise LingualignError(f"{args.model}: not a model folder (no config.json)")
+    if args.model.suffix == ".gguf":
+        loaded = load_gguf(args.model, args.device, args.dtype)
+    elif (args.model / "config.json").is_file():
+        loaded = load_causal_lm(str(args.model), args.device, args.dtype)
+    else:
+        raise LingualignError(f"{args.model}: not a model folder (no config.json) nor a .gguf file")
     settings = TransformersSettings(
         name="transformers", model=str(args.model), device=args.device, dtype=args.dtype, batch_size=1
     )
-    engine = TransformersEngine(settings, load_causal_lm(str(args.model), args.device, args.dtype))
+    engine = TransformersEngine(settings, loaded)
     opening = [{"role": "system", "content": args.system}] if args.system else []
     history = list(opening)
     interactive = sys.stdin.isatty()

@@ -31,6 +31,10 @@ COMMANDS = {
         "Evaluate one model: German MT-Bench with an LLM judge, lm-evaluation-harness, held-out preference.",
     ),
     "report": ("report", "Put every model's evaluation side by side: metrics/eval.json, plots and an HTML report."),
+    "export": (
+        "export",
+        "Export a checkpoint as GGUF files, an Ollama Modelfile and a LoRA adapter, each checked against it.",
+    ),
     "cards": ("cards", "Write a model card for every exported checkpoint: header, params, evaluation, lineage."),
     "chat": ("chat", "Talk to a checkpoint in the terminal, in its own chat template (one line per turn)."),
     "check": ("check", "Validate every section of params.yaml (and a profile overlay) in one pass, all errors listed."),

@@ -21,6 +21,7 @@ from lingualign.cards import CardsSettings
 from lingualign.dpo import DPOSettings
 from lingualign.errors import SettingsError
 from lingualign.evaluate import EvaluateSettings
+from lingualign.export import ExportSettings
 from lingualign.generate import GenerateSettings
 from lingualign.ingest import IngestSettings
 from lingualign.merge import MergeSettings
@@ -44,6 +45,7 @@ SECTIONS: dict[str, type[Settings]] = {
     "merge": MergeSettings,
     "dpo": DPOSettings,
     "evaluate": EvaluateSettings,
+    "export": ExportSettings,
     "cards": CardsSettings,
 }
 
