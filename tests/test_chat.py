@@ -11,7 +11,7 @@ from conftest import run, tool_env
 from lingualign.devices import load_causal_lm
 from lingualign.engines import Request
 from lingualign.engines.transformers import TransformersEngine, TransformersSettings
-from lingualign.export.gguf import convert, load_gguf
+from lingualign.export.gguf import convert
 
 
 @pytest.mark.slow  # a model loaded in a subprocess and in this one
@@ -35,7 +35,7 @@ def test_chat_answers_each_turn_with_the_conversation_so_far_in_the_models_templ
     )
     # The same engine, in this process, replies as the chat command must: greedy, so exactly.
     settings = TransformersSettings(name="transformers", model=str(model), device="cpu", batch_size=1)
-    loaded = load_gguf(model, "cpu", "auto") if form == "gguf" else load_causal_lm(str(model), "cpu", "auto")
+    loaded = load_causal_lm(str(model), "cpu", "auto")
     engine = TransformersEngine(settings, loaded)
     system = {"role": "system", "content": "Sie sind der Kundenservice."}
     history = [system]

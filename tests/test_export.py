@@ -106,10 +106,9 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> str:
 def settings(model: Path, base: Path, cases: str, **overrides: object) -> ExportSettings:
     raw = {
         "checkpoints": {"ft": {"model": str(model), "base": str(base)}},
-        "device": "cpu",
-        "dtype": "float32",
+        "engine": {"name": "transformers", "device": "cpu", "dtype": "float32", "batch_size": 8},
         "adapter": {"max_rank": 64, "prompts": 2},
-        "support": {"cases": cases, "max_new_tokens": 6, "batch_size": 8},
+        "support": {"cases": cases, "max_new_tokens": 6},
     }
     return ExportSettings.model_validate(raw | overrides)
 
@@ -176,7 +175,7 @@ def test_q4_k_m_comes_from_llama_quantize_and_loads_back(
 def params_file(tmp_path: Path, model: Path, base: Path, cases: str, **export: object) -> Path:
     section = {
         "checkpoints": {"ft": {"model": str(model), "base": str(base)}},
-        "device": "cpu",
+        "engine": {"name": "transformers", "device": "cpu"},
         "support": {"cases": cases, "max_new_tokens": 4},
     }
     path = tmp_path / "params.yaml"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from lingualign.devices import gguf_parsed_once
 from lingualign.errors import LingualignError, SettingsError
-from lingualign.models import ModelSource, ModelsSettings, gguf_parsed_once, load_source, package_gguf, save_model
+from lingualign.models import ModelSource, ModelsSettings, load_source, package_gguf, save_model
 from lingualign.settings import parse_settings
 
 

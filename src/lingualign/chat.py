@@ -37,14 +37,10 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.engines import Request
     from lingualign.engines.transformers import TransformersEngine, TransformersSettings
     from lingualign.errors import LingualignError
-    from lingualign.export.gguf import load_gguf
 
-    if args.model.suffix == ".gguf":
-        loaded = load_gguf(args.model, args.device, args.dtype)
-    elif (args.model / "config.json").is_file():
-        loaded = load_causal_lm(str(args.model), args.device, args.dtype)
-    else:
+    if args.model.suffix != ".gguf" and not (args.model / "config.json").is_file():
         raise LingualignError(f"{args.model}: not a model folder (no config.json) nor a .gguf file")
+    loaded = load_causal_lm(str(args.model), args.device, args.dtype)
     settings = TransformersSettings(
         name="transformers", model=str(args.model), device=args.device, dtype=args.dtype, batch_size=1
     )

@@ -55,6 +55,7 @@ def load_causal_lm(
     **kwargs: Any,
 ) -> tuple[Any, Any]:
     """The one loader of a causal LM and its tokenizer: every engine, stage and command calls it.
+    ``location``: a model folder, a hub id, or a ``.gguf`` file (dequantized on loading).
 
     ``inference``: the model in eval mode on ``device``, the tokenizer padding on the left (batched
     generation). Otherwise (training, conversion) the weights stay where ``from_pretrained`` puts
@@ -66,15 +67,24 @@ def load_causal_lm(
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with loading(str(location), allow_pickle):
-        tokenizer = AutoTokenizer.from_pretrained(location, **({"padding_side": "left"} if inference else {}), **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(
-            location,
-            dtype=getattr(torch, resolve_dtype(dtype, device)),
-            use_safetensors=not allow_pickle,
-            **kwargs,
-            **(model_kwargs or {}),
-        )
+    padding = {"padding_side": "left"} if inference else {}
+    weights = {"dtype": getattr(torch, resolve_dtype(dtype, device)), **(model_kwargs or {})}
+    if str(location).endswith(".gguf"):
+        gguf = Path(location)
+        if not gguf.is_file():
+            raise LingualignError(f"{gguf}: GGUF file not found")
+        try:
+            with gguf_parsed_once():
+                tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, **padding)
+                model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, **weights)
+        except (OSError, ValueError, KeyError) as exc:
+            raise LingualignError(f"{gguf}: cannot load the GGUF file: {first_line(exc)}") from None
+    else:
+        with loading(str(location), allow_pickle):
+            tokenizer = AutoTokenizer.from_pretrained(location, **padding, **kwargs)
+            model = AutoModelForCausalLM.from_pretrained(
+                location, use_safetensors=not allow_pickle, **weights, **kwargs
+            )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if not inference:
@@ -124,9 +134,36 @@ def loading(location: str, allow_pickle: bool = False) -> Iterator[None]:
     try:
         yield
     except (OSError, ValueError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "contains custom code" in first_line:
-            first_line = (
+        reason = first_line(exc)
+        if "contains custom code" in reason:
+            reason = (
                 "it ships its own Python code (auto_map), which runs only with trust_remote_code: true in its params"
             )
-        raise LingualignError(f"{location}: cannot load the model: {first_line}") from None
+        raise LingualignError(f"{location}: cannot load the model: {reason}") from None
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def gguf_parsed_once() -> Iterator[None]:
+    """Within the block, each GGUF file is parsed once and gguf's tensor-name map built once.
+
+    transformers (``modeling_gguf_pytorch_utils``) parses the whole file, the tokenizer's
+    vocabulary included, for the config, again for the tokenizer and again for the weights, and
+    builds the name map afresh for every submodule of the model; both are read-only once built.
+    docs/benchmarks.md has the time saved.
+    """
+    import functools
+
+    import gguf
+
+    saved = gguf.GGUFReader, gguf.get_tensor_name_map
+    gguf.GGUFReader = functools.cache(gguf.GGUFReader)
+    gguf.get_tensor_name_map = functools.cache(gguf.get_tensor_name_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = saved

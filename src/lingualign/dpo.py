@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import Field
 
 from lingualign.contracts import REFERENCE, REFERENCE_COLUMNS, read_pairs
+from lingualign.devices import first_line
 from lingualign.errors import LingualignError, SettingsError
-from lingualign.training import TrainingSettings, fingerprint, first_line, load_for_training, run_training
+from lingualign.training import TrainingSettings, fingerprint, load_for_training, run_training
 
 PARAMS = ("dpo",)
 CURVES = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")

@@ -13,11 +13,8 @@ DVC runs it once per source (``foreach``); each run reads its own source's param
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import importlib.util
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,37 +77,10 @@ def package_gguf(source: ModelSource) -> Path:
     return files[0]
 
 
-@contextlib.contextmanager
-def gguf_parsed_once() -> Iterator[None]:
-    """Within the block, each GGUF file is parsed once and gguf's tensor-name map built once.
-
-    transformers (``modeling_gguf_pytorch_utils``) parses the whole file, the tokenizer's
-    vocabulary included, for the config, again for the tokenizer and again for the weights, and
-    builds the name map afresh for every submodule of the model; both are read-only once built.
-    docs/benchmarks.md has the time saved.
-    """
-    import gguf
-
-    saved = gguf.GGUFReader, gguf.get_tensor_name_map
-    gguf.GGUFReader = functools.cache(gguf.GGUFReader)
-    gguf.get_tensor_name_map = functools.cache(gguf.get_tensor_name_map)
-    try:
-        yield
-    finally:
-        gguf.GGUFReader, gguf.get_tensor_name_map = saved
-
-
 def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, Any]:
     """(model, tokenizer) in float32, from wherever the source lives."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     if source.package:
-        gguf = package_gguf(source)
-        with gguf_parsed_once():
-            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-            quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-        return _dequantized(quantized), tokenizer
+        return _dequantized_model(*load_causal_lm(str(package_gguf(source)), inference=False))
     location = source.hub or source.path
     if source.path and not Path(source.path).is_dir():
         raise LingualignError(f"models: {source.path} is not a folder")
@@ -123,7 +93,7 @@ def load_source(source: ModelSource, allow_pickle: bool = False) -> tuple[Any, A
     )
 
 
-def _dequantized(model: Any) -> Any:
+def _dequantized_model(model: Any, tokenizer: Any) -> tuple[Any, Any]:
     # save_pretrained refuses a GGUF-loaded model (it carries a GGUF quantization_config), so
     # rebuild the same architecture from a clean config and move the dequantized weights over.
     from transformers import AutoModelForCausalLM
@@ -134,7 +104,7 @@ def _dequantized(model: Any) -> Any:
     clean = AutoModelForCausalLM.from_config(config)
     clean.load_state_dict(model.state_dict(), strict=True)
     clean.generation_config = model.generation_config
-    return clean
+    return clean, tokenizer
 
 
 def save_model(model: Any, tokenizer: Any, out: Path) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
-from lingualign.devices import cuda_available, load_causal_lm, resolve_device, resolve_dtype
+from lingualign.devices import cuda_available, first_line, load_causal_lm, resolve_device, resolve_dtype
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
 
@@ -134,11 +134,6 @@ def library_config(cls: type, raw: dict[str, Any], where: str, defaults: dict[st
         return cls(**(defaults | values | fixed))
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{where}: {first_line(exc)}") from None
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:

@@ -21,9 +21,9 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from lingualign.registry import PluginSettings, Registry
 from lingualign.settings import Settings
@@ -141,6 +141,27 @@ class Engine:
 
 ENGINES: Registry[type[Engine]] = Registry("engine", __name__, EngineSettings)
 EngineField = ENGINES.field()
+# What ``model`` holds in the settings of an engine that serves several models (evaluate's model
+# under test, export's files) until :func:`for_model` names one.
+EACH_MODEL = "<each model>"
+
+
+def _without_model(raw: Any) -> Any:
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    if isinstance(raw, dict):
+        if "model" in raw:
+            raise ValueError("model: each model comes from the stage's own list; leave it out here")
+        raw = raw | {"model": EACH_MODEL}
+    return ENGINES.validate(raw)
+
+
+# An engine named without its model, for a stage that runs it on each of its models in turn.
+EngineForEachModelField = Annotated[EngineSettings, BeforeValidator(_without_model)]
+
+
+def for_model(settings: EngineSettings, model: str) -> EngineSettings:
+    return settings.model_copy(update={"model": model})
 
 
 def build(settings: EngineSettings, where: str = "engine") -> Engine:

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from lingualign.engines import ENGINES, EngineSettings
+from lingualign.engines import ENGINES, EngineForEachModelField, EngineSettings, for_model
 from lingualign.evaluate.harness import HarnessSettings
 from lingualign.evaluate.judging import MTBenchSettings
 from lingualign.evaluate.support import SupportSettings
@@ -40,23 +40,11 @@ PARAMS = (
     "evaluate.support",
     "evaluate.harness",
 )
-# What ``engine.model`` holds until a model of ``models`` is chosen: the checkpoint comes from there.
-CHOSEN_MODEL = "<evaluate.models>"
-
-
-def _engine_without_model(raw: Any) -> Any:
-    if isinstance(raw, str):
-        raw = {"name": raw}
-    if isinstance(raw, dict):
-        if "model" in raw:
-            raise ValueError("model: the checkpoint comes from evaluate.models; leave it out here")
-        raw = raw | {"model": CHOSEN_MODEL}
-    return ENGINES.validate(raw)
 
 
 class EvaluateSettings(Settings):
     models: dict[str, str] = Field(description="Name in metrics/eval.json -> checkpoint folder")
-    engine: Annotated[EngineSettings, BeforeValidator(_engine_without_model)] = Field(
+    engine: EngineForEachModelField = Field(  # type: ignore[valid-type]
         description="The engine that answers for the model under test (its settings without `model`)"
     )
     mtbench: MTBenchSettings
@@ -70,7 +58,7 @@ class EvaluateSettings(Settings):
         return self
 
     def engine_for(self, name: str) -> EngineSettings:
-        return self.engine.model_copy(update={"model": self.models[name]})
+        return for_model(self.engine, self.models[name])
 
 
 def evaluate_model(

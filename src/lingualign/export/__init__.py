@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lingualign.engines import EngineForEachModelField
 from lingualign.evaluate.support import DEFAULT_SYSTEM, SupportSettings
 from lingualign.export.gguf import CONVERTED, QUANTIZATIONS, QUANTIZED
 from lingualign.settings import Settings
@@ -33,8 +34,7 @@ from lingualign.settings import Settings
 PARAMS = (
     "export.checkpoints.{item}",
     "export.quantizations",
-    "export.device",
-    "export.dtype",
+    "export.engine",
     "export.ollama",
     "export.adapter",
     "export.support",
@@ -66,11 +66,8 @@ class AdapterSettings(Settings):
 class ExportSettings(Settings):
     checkpoints: dict[str, Checkpoint] = Field(description="Name (as in evaluate.models) -> checkpoint and base")
     quantizations: list[str] = Field(default_factory=lambda: ["f16", "q8_0"], min_length=1)
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        default="float32",
-        description="Of the support replies, the checkpoint's and every GGUF's alike; float32, as llama.cpp "
-        "computes, so that a difference is the file's (16-bit rounding flips greedy near-ties of its own)",
+    engine: EngineForEachModelField = Field(  # type: ignore[valid-type]
+        description="Answers the support cases for the checkpoint and for each GGUF file alike (without `model`)"
     )
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     adapter: AdapterSettings = Field(default_factory=AdapterSettings)
@@ -137,31 +134,22 @@ def write_ggufs(model: Path, name: str, quantizations: list[str], folder: Path) 
     return files
 
 
-def support_replies(
-    location: Path, loaded: tuple[Any, Any], settings: ExportSettings, cases: list[Any]
-) -> tuple[dict, list[str]]:
-    """The support metrics and the replies of a loaded model (from ``location``), as evaluate runs them."""
-    from lingualign.engines.transformers import TransformersEngine, TransformersSettings
+def support_replies(location: Path, settings: ExportSettings, cases: list[Any]) -> tuple[dict, list[str]]:
+    """The support metrics and the replies of the model at ``location`` (a folder or a GGUF file), as
+    evaluate runs them, through ``export.engine``."""
+    from lingualign.engines import build, for_model
     from lingualign.evaluate.support import run_support
 
-    engine_settings = TransformersSettings(
-        name="transformers",
-        model=str(location),
-        device=settings.device,
-        dtype=settings.dtype,
-        batch_size=settings.support.batch_size,
-    )
-    metrics, rows = run_support(TransformersEngine(engine_settings, loaded), cases, settings.support)
+    engine = build(for_model(settings.engine, str(location)), "export.engine")
+    metrics, rows = run_support(engine, cases, settings.support)
     return metrics, [row["reply"] for row in rows]
 
 
 def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str) -> dict[str, Any]:
     from transformers import AutoTokenizer
 
-    from lingualign.devices import load_causal_lm
     from lingualign.evaluate.support import conversation, read_cases
     from lingualign.export import adapter, ollama
-    from lingualign.export.gguf import load_gguf
     from lingualign.io import atomic_path
 
     cases = read_cases(Path(settings.support.cases))
@@ -178,14 +166,11 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
             encoding="utf-8",
         )
         metrics["modelfile"] = {"from": source, "stop": chat.stops(tokenizer)}
-        reference, replies = support_replies(
-            model, load_causal_lm(checkpoint.model, settings.device, settings.dtype), settings, cases
-        )
+        reference, replies = support_replies(model, settings, cases)
         metrics["safetensors"] = {"support": reference["score"]}
         metrics["gguf"] = {}
         for quantization, path in files.items():
-            loaded = load_gguf(path, settings.device, settings.dtype)
-            support, answers = support_replies(path, loaded, settings, cases)
+            support, answers = support_replies(path, settings, cases)
             same = sum(mine == theirs for mine, theirs in zip(answers, replies, strict=True))
             metrics["gguf"][quantization] = {
                 "file": path.name,
@@ -203,7 +188,7 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
             "max_rank": settings.adapter.max_rank,
             "bytes": sum(path.stat().st_size for path in (tmp / "adapter").iterdir()),
             "relative_logit_error": round(
-                adapter.logit_error(model, Path(checkpoint.base), tmp / "adapter", prompts, settings.device), 6
+                adapter.logit_error(model, Path(checkpoint.base), tmp / "adapter", prompts), 6
             ),
         }
     return metrics

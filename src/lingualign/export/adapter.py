@@ -64,7 +64,7 @@ def extract(model: Path, base: Path, out: Path, max_rank: int, base_name: str) -
     (out / "README.md").unlink(missing_ok=True)
 
 
-def logit_error(model: Path, base: Path, adapter: Path, prompts: Sequence[str], device: str) -> float:
+def logit_error(model: Path, base: Path, adapter: Path, prompts: Sequence[str], device: str = "auto") -> float:
     """``||logits(base + adapter) - logits(model)|| / ||logits(model)||`` at every position of ``prompts``,
     in float32 (a 16-bit dtype's rounding would hide the adapter's own error)."""
     import torch

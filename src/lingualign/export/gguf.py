@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from lingualign.errors import LingualignError
 
@@ -84,26 +83,3 @@ def run_tool(command: list[str], what: str) -> None:
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise LingualignError(f"{what} failed: {last}")
-
-
-def load_gguf(path: Path, device: str = "cpu", dtype: str = "float32") -> tuple[Any, Any]:
-    """A GGUF file as a transformers model in eval mode (dequantized) and the tokenizer it carries."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from lingualign.devices import resolve_device, resolve_dtype
-    from lingualign.models import gguf_parsed_once
-
-    if not path.is_file():
-        raise LingualignError(f"{path}: GGUF file not found")
-    try:
-        with gguf_parsed_once():
-            tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name, padding_side="left")
-            model = AutoModelForCausalLM.from_pretrained(
-                path.parent, gguf_file=path.name, dtype=getattr(torch, resolve_dtype(dtype, device))
-            )
-    except (OSError, ValueError, KeyError) as exc:
-        raise LingualignError(f"{path}: cannot load the GGUF file: {str(exc).strip().splitlines()[0]}") from None
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return model.to(resolve_device(device)).eval(), tokenizer
