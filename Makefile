@@ -38,9 +38,9 @@ run: $(STAMP)
 
 # DVC with the project's environment on PATH, activated or not; ARGS pass through:
 #   make repro ARGS=translate   make exp ARGS='run -n narrow -S pairs.margin_min=1.0'   make push   make pull
-# repro first checks every params section and the tracking server, before DVC removes any output.
+# repro first checks every params section and the tracking server, as the check stage does.
 check: $(STAMP)
-	lingualign check --tracking
+	lingualign check
 
 repro: check
 	dvc repro $(ARGS)

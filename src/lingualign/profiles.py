@@ -70,7 +70,7 @@ def validate(params: Mapping[str, Any], where: str) -> None:
     problems = [f"unknown section '{name}' (known: {', '.join(SECTIONS)})" for name in unknown]
     for section, settings in SECTIONS.items():
         try:
-            parse_settings(settings, params.get(section) or {}, section)
+            parse_settings(settings, params.get(section) or {}, section).check_libraries(section)
         except SettingsError as exc:
             problems.append(str(exc))
     if problems:
