@@ -195,6 +195,35 @@ def test_s3_remote_push_pull_into_a_fresh_clone_and_wrong_credentials(
 
 
 @pytest.mark.slow
+def test_a_fresh_clone_of_a_later_commit_pulls_clean_and_reproduces_nothing(
+    project: Path, s3: str, tmp_path: Path
+) -> None:
+    """No output depends on the commit that made it: a clone of a later commit checks out exactly
+    what dvc.lock records, and ``dvc repro`` there reruns nothing (check alone, which always runs)."""
+    origin = tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], cwd=tmp_path)
+    only_stages(project, "check", "ingest")
+    use_s3_remote(project, s3, "fresh-clone")
+    run(["dvc", "repro", "ingest"], cwd=project)
+    commit(project, "ingested")
+    (project / "NOTES.md").write_text("A commit that changes nothing DVC tracks.\n")
+    commit(project, "notes")
+    run(["git", "remote", "add", "origin", str(origin)], cwd=project)
+    run(["git", "push", "-q", "origin", "main"], cwd=project)
+    run(["dvc", "push"], cwd=project)
+
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(origin), str(clone)], cwd=tmp_path)
+    use_credentials(clone)
+    run(["dvc", "pull"], cwd=clone)
+    assert nothing_to_reproduce(clone)
+    assert stages_run(run(["dvc", "repro"], cwd=clone).stdout) == ["check"]
+    assert run(["git", "status", "--porcelain"], cwd=clone).stdout == ""  # dvc.lock and check.json as committed
+    for path in ("data/normalized.parquet", "metrics/ingest.json", "data/check.json"):
+        assert file_md5(clone / path) == file_md5(project / path)
+
+
+@pytest.mark.slow
 def test_an_experiment_is_shared_through_git_and_s3_and_applied_without_recomputing(
     project: Path, s3: str, tmp_path: Path
 ) -> None:

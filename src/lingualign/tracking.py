@@ -117,16 +117,22 @@ def git_commit() -> str:
 
 
 def content_hash(path: Path) -> str:
-    """md5 of a file (as DVC records it), or of a folder's sorted (name, md5) list."""
+    """DVC's hash of a file or a folder (``<md5>.dir``), as ``dvc.lock`` records it, so a user
+    can look a run's inputs up there (and in the DVC cache); ``missing`` where there is none."""
     from lingualign.io import file_md5
 
     if path.is_file():
         return file_md5(path)
     if path.is_dir():
-        digest = hashlib.md5()
+        from dvc_data.hashfile.hash_info import HashInfo
+        from dvc_data.hashfile.meta import Meta
+        from dvc_data.hashfile.tree import Tree
+
+        tree = Tree()
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(f"{child.relative_to(path).as_posix()}\0{file_md5(child)}\n".encode())
-        return digest.hexdigest() + ".dir"
+            tree.add(child.relative_to(path).parts, Meta(size=child.stat().st_size), HashInfo("md5", file_md5(child)))
+        tree.digest()
+        return str(tree.hash_info.value)
     return "missing"
 
 
@@ -230,7 +236,11 @@ def child_run(name: str) -> Iterator[None]:
     if active is None:  # no stage run (a library call, another process of a launch): nothing to nest in
         yield
         return
-    with mlflow.start_run(run_name=f"{active.info.run_name}/{name}", nested=True):
+    # The stage's lineage tags (commit, DVC experiment, params and input hashes) go with it, so a
+    # search by experiment finds the trainer's run too.
+    stage_tags = mlflow.get_run(active.info.run_id).data.tags
+    tags = {key: value for key, value in stage_tags.items() if key.startswith("lingualign.")}
+    with mlflow.start_run(run_name=f"{active.info.run_name}/{name}", nested=True, tags=tags):
         yield
 
 
