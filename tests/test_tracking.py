@@ -3,17 +3,22 @@ input tags that are DVC's own hashes (the ones ``dvc.lock`` and ``.dvc`` files r
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import time
 from pathlib import Path
 
 import mlflow
 import pytest
 import yaml
 from conftest import ROOT, run
+from servers import free_port, mlflow_server
 
 from lingualign import cli
+from lingualign.cards import CardsSettings
+from lingualign.errors import LingualignError
 from lingualign.io import file_md5
-from lingualign.tracking import child_run, content_hash, lineage_tags, stage_run
+from lingualign.tracking import child_run, content_hash, lineage_tags, run_stage, stage_run
 
 
 @pytest.fixture
@@ -64,3 +69,35 @@ def test_the_check_stage_logs_its_run(store: str, tmp_path: Path) -> None:
     assert check.info.status == "FINISHED"
     assert check.data.tags["lingualign.output.data/check.json"] == file_md5(tmp_path / "data" / "check.json")
     assert check.data.params["dpo.trainer.beta"] == "0.1" and check.data.tags["mlflow.parentRunId"]
+
+
+@pytest.mark.slow
+def test_a_tracking_server_killed_mid_stage_costs_a_bounded_wait_and_leaves_no_run_running(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MLflow's retries kept short here; the project's default wait is measured in docs/operations.md.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    root, port = tmp_path / "server", free_port()
+    server = contextlib.ExitStack()
+    url = server.enter_context(mlflow_server(root, port))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+
+    def work() -> dict[str, int]:
+        server.close()  # the tracking server dies while the stage works
+        return {"cards": 1}
+
+    started = time.monotonic()
+    with pytest.raises(LingualignError, match=f"{url}: the tracking server stopped answering .* retried 2 times"):
+        run_stage("cards", CardsSettings(), [Path("params.yaml")], tmp_path / "cards.json", work)
+    assert time.monotonic() - started < 30
+    assert mlflow.active_run() is None
+
+    with mlflow_server(root, port):  # back: the next stage closes the run the dead server left open
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+        run_stage("cards", CardsSettings(), [Path("params.yaml")], tmp_path / "cards.json", lambda: {"cards": 1})
+        client = mlflow.MlflowClient(url)
+        runs = client.search_runs(
+            [client.get_experiment_by_name("lingualign").experiment_id], "tags.`lingualign.stage` = 'cards'"
+        )
+        assert sorted(run.info.status for run in runs) == ["FAILED", "FINISHED"]
