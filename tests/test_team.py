@@ -252,6 +252,8 @@ def test_an_experiment_is_shared_through_git_and_s3_and_applied_without_recomput
     assert json.loads((laptop / "metrics" / "ingest.json").read_text()) == ran
     assert file_md5(laptop / "data" / "normalized.parquet") == narrow_data
     assert nothing_to_reproduce(laptop)
+    lineage = run(["lingualign", "lineage", "metrics/ingest.json", "datasets.orca.records"], cwd=laptop).stdout
+    assert "datasets.orca.records = 20" in lineage and "(DVC experiment 'narrow')" in lineage
 
 
 @pytest.mark.slow
