@@ -48,7 +48,9 @@ repro: check
 exp: check
 	dvc exp $(ARGS)
 
+# push and pull first ask the default remote whether it takes this clone's credentials (one line).
 push pull: $(STAMP)
+	lingualign remote
 	dvc $@ $(ARGS)
 
 # Two pytest-xdist workers (docs/benchmarks.md has the suite's times).

@@ -167,6 +167,7 @@ def test_lineage_names_the_experiment_commit_that_holds_an_applied_value(tmp_pat
     git("commit", "-q", "-am", "dvc: commit experiment")
     experiment = git("rev-parse", "HEAD")
     git("update-ref", "refs/exps/ab/cdef0123/narrow", "HEAD")
+    git("update-ref", "refs/exps/exec/EXEC_APPLY", "HEAD")  # DVC's own bookkeeping after `dvc exp apply`
     git("checkout", "-q", "main")
     assert git_record(tmp_path, "metrics.json").startswith("committed in ") and "experiment" not in git_record(
         tmp_path, "metrics.json"

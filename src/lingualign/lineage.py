@@ -65,7 +65,9 @@ def git_record(root: Path, path: str) -> str:
         if blob and any(line.split()[3] == blob for line in changes.splitlines() if line.startswith(":")):
             commit = header.split(" ", 1)[0]
             refs = git("for-each-ref", "--points-at", commit, "--format=%(refname)", "refs/exps").splitlines()
-            experiments = ", ".join(f"'{ref.rsplit('/', 1)[-1]}'" for ref in refs)
+            # An experiment's ref is refs/exps/<baseline commit, split 2 + 38>/<name>; DVC's own
+            # bookkeeping (refs/exps/exec/EXEC_APPLY, ...) is not an experiment.
+            experiments = ", ".join(f"'{ref.split('/')[4]}'" for ref in refs if len(ref.split("/")) == 5)
             where = f" (DVC experiment {experiments})" if experiments else ""
             applied = " (not HEAD's: applied or pulled from there)" if git("status", "--porcelain", "--", path) else ""
             return f"committed in {header}{where}{applied}"
