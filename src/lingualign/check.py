@@ -13,7 +13,8 @@ logs its own MLflow run, so a server that is down stops ``dvc repro`` here too. 
 is ``always_changed`` (``dvc status`` lists it so) and its output ``persist``: DVC runs it on
 every ``repro`` and leaves ``data/check.json`` in place when it fails. What it writes is the list
 of sections it validated, the same for any valid params, so only the stages whose inputs
-changed run after it.
+changed run after it. Params that ``dvc.lock`` records as this stage's were validated in full
+when it last ran: then only the settings classes run, not the libraries' (seconds of imports).
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.io import write_json
-    from lingualign.tracking import require_tracking_server, stage_run, tracking_uri
+    from lingualign.tracking import project_root, recorded_stages, require_tracking_server, stage_run, tracking_uri
 
     params = read_params(args.params)
     if args.profile:
         apply_profile(args.profile, args.params, args.profiles, write=False)
     else:
-        validate(params, str(args.params))
+        recorded = recorded_stages(project_root() / "dvc.lock").get("check", {}).get("params", {})
+        checked_before = bool(args.out and args.out.is_file() and recorded.get(str(args.params)) == params)
+        validate(params, str(args.params), libraries=not checked_before)
     if args.out:
         with stage_run("check", params, [args.params]) as run:
             write_json(args.out, {"valid": True, "sections": sorted(SECTIONS)})
