@@ -324,10 +324,17 @@ def abandon(mlflow: Any, uri: str, run_id: str) -> None:
 
 def close_abandoned_runs(client: Any, uri: str) -> None:
     """Close as failed the runs earlier stages on this machine could not close (``abandon``)."""
+    from mlflow.exceptions import MlflowException
+
     folder = _abandoned_folder(uri)
     for note in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if client.get_run(note.name).info.status == "RUNNING":
-            client.set_terminated(note.name, "FAILED")
+        try:
+            if client.get_run(note.name).info.status == "RUNNING":
+                client.set_terminated(note.name, "FAILED")
+        except MlflowException as exc:
+            if unreachable(exc):
+                raise
+            # deleted meanwhile, or a store that never had it: nothing left to close
         note.unlink()
 
 
