@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import os
 import posixpath
 import re
@@ -231,6 +232,9 @@ def stage_run(
         os.environ.setdefault(key, value)
     retries = os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"]
     mlflow.set_tracking_uri(uri)
+    lost = TrackingLost()
+    async_log = logging.getLogger("mlflow.utils.async_logging.async_logging_queue")
+    async_log.addFilter(lost)
     try:
         close_abandoned_runs(mlflow.MlflowClient(), uri)
         experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
@@ -250,6 +254,27 @@ def stage_run(
             f"(MLflow retried {retries} times); its outputs are not "
             "recorded: run it again once the server answers (its MLflow run is then closed as failed)"
         ) from None
+    finally:
+        async_log.removeFilter(lost)
+
+
+class TrackingLost(logging.Filter):
+    """The trainer logs asynchronously: MLflow's logging thread reports each batch it could not
+    send (after the bounded retries) in a line of its own. The first such line stands for all: from
+    then on every MLflow call fails at once (the stage then ends in one line) and later ones are
+    dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Failed to log run data" not in message or "Max retries exceeded" not in message:
+            return True  # not the server gone: a batch it refused is reported as MLflow reports it
+        first, self.seen = not self.seen, True
+        os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+        return first
 
 
 @contextlib.contextmanager
