@@ -70,17 +70,20 @@ run: $(STAMP)
 
 # DVC with the project's environment on PATH, activated or not; ARGS pass through:
 #   make repro ARGS=translate   make exp ARGS='run -n narrow -S pairs.margin_min=1.0'   make push   make pull
-# repro first checks every params section and the tracking server, before DVC removes any output.
+# The check stage validates params and asks the tracking server on every repro (check.py);
+# make check runs the same by hand.
 check: $(STAMP)
-	lingualign check --tracking
+	lingualign check
 
-repro: check
+repro: $(STAMP)
 	dvc repro $(ARGS)
 
-exp: check
+exp: $(STAMP)
 	dvc exp $(ARGS)
 
+# push and pull first ask the default remote whether it takes this clone's credentials (one line).
 push pull: $(STAMP)
+	lingualign remote
 	dvc $@ $(ARGS)
 
 # Two pytest-xdist workers (docs/benchmarks.md has the suite's times), then the real-vLLM tests in

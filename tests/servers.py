@@ -203,10 +203,11 @@ def s3_server(root: Path, bucket: str = "dvc") -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def mlflow_server(root: Path) -> Iterator[str]:
-    """``mlflow server`` with a SQLite database backend and served artifacts, on loopback; yields its URL."""
+def mlflow_server(root: Path, port: int | None = None) -> Iterator[str]:
+    """``mlflow server`` with a SQLite database backend and served artifacts, on loopback; yields its URL.
+    The same ``root`` and ``port`` again: the same server, restarted."""
     root.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     env.pop("MLFLOW_TRACKING_URI", None)
     server = subprocess.Popen(

@@ -87,7 +87,8 @@ def test_every_exported_checkpoint_gets_a_card_whose_numbers_are_the_metrics(tmp
     assert {"lingualign", "german", "customer-support", "sft", "trl"} <= set(sft.data.tags)
     assert "learning_rate: 0.0002" in sft.text and "method: lora" in sft.text  # the params dvc.lock recorded
     assert "`data/sft.parquet`: `sft-data-md5`" in sft.text and "DVC hash: `sft-orca-md5.dir`" in sft.text
-    assert "params.yaml md5: `" in sft.text and "git commit: `" in sft.text
+    assert "params.yaml md5: `" in sft.text
+    assert "`git log --reverse --format=%H -S sft-orca-md5.dir -- dvc.lock | head -1`" in sft.text
     numbers = card_numbers(sft.text)
     assert numbers["MT-Bench average"] == 3.5 and numbers["support cases passed"] == 0.35
     assert numbers["support refusal"] == 0.225 and numbers["held-out preference accuracy"] == 0.7
@@ -122,3 +123,20 @@ def test_a_model_missing_from_the_evaluation_is_named(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "no evaluation of model 'dpo'" in result.stderr
     assert not (tmp_path / "cards").exists()
+
+
+def test_a_card_is_the_same_at_any_commit(tmp_path: Path) -> None:
+    """Nothing of the run goes into a card, so the committed dvc.lock names cards any clone can check out."""
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(LOCK))
+    (tmp_path / "params.yaml").write_text("cards: {}\n")
+    (tmp_path / "eval.json").write_text(json.dumps({"sft_orca": evaluation(0), "dpo": evaluation(1)}))
+    run(["git", "init", "-q"], cwd=tmp_path)
+    made = []
+    for commit in ("first", "second"):
+        run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", commit],
+            cwd=tmp_path,
+        )
+        run(["lingualign", "cards", "--eval", "eval.json", "--out", commit, "--metrics", "m.json"], cwd=tmp_path)
+        made.append({p.relative_to(tmp_path / commit): p.read_bytes() for p in (tmp_path / commit).rglob("*.md")})
+    assert made[0] == made[1] and len(made[0]) == 2

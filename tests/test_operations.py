@@ -10,7 +10,7 @@ import yaml
 from conftest import ROOT, run
 
 from lingualign.errors import SettingsError
-from lingualign.lineage import upstream
+from lingualign.lineage import git_record, upstream
 from lingualign.profiles import apply_profile, overlay
 
 
@@ -109,8 +109,9 @@ def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp
     parent = [run_id for run_id, name in runs.items() if name == "wide-batches"]
     assert len(parent) == 1
     children = {run_id for run_id, key, value in tags if key == "mlflow.parentRunId" and value == parent[0]}
-    assert {runs[run_id] for run_id in children} == {"ingest"}
-    assert [(run_id, value) for run_id, _, value in params] == [(next(iter(children)), "5000")]
+    assert {runs[run_id]: run_id for run_id in children}.keys() == {"check", "ingest"}  # check logs its run too
+    ingest = next(run_id for run_id in children if runs[run_id] == "ingest")
+    assert [(run_id, value) for run_id, _, value in params] == [(ingest, "5000")]
     assert "wide-batches" in run(["dvc", "exp", "show", "--no-pager", "--csv"], cwd=project).stdout
 
 
@@ -151,3 +152,32 @@ def test_upstream_walks_producers_down_to_raw_data() -> None:
         "    ingest  (data/normalized.parquet n)",
         "    models@m  (models/sources/m m)  [see above]",
     ]
+
+
+def test_lineage_names_the_experiment_commit_that_holds_an_applied_value(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path).stdout.strip()
+
+    metrics = tmp_path / "metrics.json"
+    git("init", "-q", "-b", "main")
+    metrics.write_text('{"records": 40}\n')
+    git("add", "metrics.json")
+    git("commit", "-q", "-m", "baseline")
+    # An experiment commit, kept (as DVC keeps it) only under refs/exps.
+    git("checkout", "-q", "--detach")
+    metrics.write_text('{"records": 20}\n')
+    git("commit", "-q", "-am", "dvc: commit experiment")
+    experiment = git("rev-parse", "HEAD")
+    git("update-ref", "refs/exps/ab/cdef0123/narrow", "HEAD")
+    git("update-ref", "refs/exps/exec/EXEC_APPLY", "HEAD")  # DVC's own bookkeeping after `dvc exp apply`
+    git("checkout", "-q", "main")
+    assert git_record(tmp_path, "metrics.json").startswith("committed in ") and "experiment" not in git_record(
+        tmp_path, "metrics.json"
+    )
+
+    metrics.write_text('{"records": 20}\n')  # what `dvc exp apply narrow` leaves in the working copy
+    applied = git_record(tmp_path, "metrics.json")
+    assert applied.startswith(f"committed in {experiment} ") and "dvc: commit experiment" in applied
+    assert "(DVC experiment 'narrow')" in applied and "not HEAD's: applied or pulled" in applied
+    metrics.write_text('{"records": 7}\n')
+    assert git_record(tmp_path, "metrics.json").startswith("in no commit nor DVC experiment")

@@ -5,8 +5,11 @@ environment."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -55,6 +58,11 @@ def only_stages(project: Path, *names: str) -> None:
 def commit(project: Path, message: str) -> None:
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", message], cwd=project)
+
+
+def nothing_to_reproduce(project: Path) -> bool:
+    """``dvc status`` lists only the check stage, which runs on every repro (check.py)."""
+    return json.loads(run(["dvc", "status", "--json"], cwd=project).stdout) == {"check": ["always changed"]}
 
 
 def cache_listing(project: Path) -> list[str]:
@@ -148,7 +156,7 @@ def test_make_targets_run_dvc_without_an_activated_environment(project: Path) ->
     assert bare.returncode != 0 and b"lingualign" in said and b"not found" in said and b"exited with 127" in said
     done = make(project, "repro", "ARGS=ingest")
     assert "every section validates" in done.stdout and (project / "data" / "normalized.parquet").is_file()
-    assert "up to date" in make(project, "repro", "ARGS=--dry ingest").stdout
+    assert "Stage 'ingest' didn't change, skipping" in make(project, "repro", "ARGS=--dry ingest").stdout
 
 
 @pytest.mark.slow
@@ -168,7 +176,7 @@ def test_s3_remote_push_pull_into_a_fresh_clone_and_wrong_credentials(
     run(["git", "clone", "-q", str(project), str(clone)], cwd=tmp_path)
     use_credentials(clone)
     run(["dvc", "pull", "--run-cache"], cwd=clone)
-    assert "up to date" in run(["dvc", "status"], cwd=clone).stdout
+    assert nothing_to_reproduce(clone)
     for path in ("data/normalized.parquet", "data/translated.parquet", "models/sources/tiny/model.safetensors"):
         assert file_md5(clone / path) == file_md5(project / path)
     journal_free = sorted(p.name for p in (clone / "cache" / "translate").iterdir())
@@ -187,6 +195,51 @@ def test_s3_remote_push_pull_into_a_fresh_clone_and_wrong_credentials(
     before = cache_listing(project)
     assert run(["dvc", "push", "--run-cache"], cwd=project, check=False).returncode != 0
     assert cache_listing(project) == before
+
+
+@pytest.mark.slow
+def test_wrong_or_missing_s3_credentials_are_one_line_naming_the_remote_and_the_keys(project: Path, s3: str) -> None:
+    use_s3_remote(project, s3, "credentials", secret="not-the-secret")
+    for args in ("pull", "push"), ("pull", "ARGS=--run-cache"), ("push", "ARGS=--run-cache"):
+        refused = make(project, *args, check=False)
+        assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 2  # ours, then make's
+        line = refused.stderr.splitlines()[0]
+        assert line.startswith(f"lingualign remote: error: DVC remote 'team' (s3://dvc/credentials at {s3}): ")
+        assert "Forbidden" in line and "check access_key_id and secret_access_key in .dvc/config.local" in line
+    (project / ".dvc" / "config.local").unlink()
+    missing = make(project, "pull", "ARGS=--run-cache", check=False)
+    assert "Unable to locate credentials; check access_key_id and secret_access_key" in missing.stderr
+    use_credentials(project)
+    assert "reachable with this clone's credentials" in run(["lingualign", "remote"], cwd=project).stdout
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_of_a_later_commit_pulls_clean_and_reproduces_nothing(
+    project: Path, s3: str, tmp_path: Path
+) -> None:
+    """No output depends on the commit that made it: a clone of a later commit checks out exactly
+    what dvc.lock records, and ``dvc repro`` there reruns nothing (check alone, which always runs)."""
+    origin = tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], cwd=tmp_path)
+    only_stages(project, "check", "ingest")
+    use_s3_remote(project, s3, "fresh-clone")
+    run(["dvc", "repro", "ingest"], cwd=project)
+    commit(project, "ingested")
+    (project / "NOTES.md").write_text("A commit that changes nothing DVC tracks.\n")
+    commit(project, "notes")
+    run(["git", "remote", "add", "origin", str(origin)], cwd=project)
+    run(["git", "push", "-q", "origin", "main"], cwd=project)
+    run(["dvc", "push"], cwd=project)
+
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(origin), str(clone)], cwd=tmp_path)
+    use_credentials(clone)
+    run(["dvc", "pull"], cwd=clone)
+    assert nothing_to_reproduce(clone)
+    assert stages_run(run(["dvc", "repro"], cwd=clone).stdout) == ["check"]
+    assert run(["git", "status", "--porcelain"], cwd=clone).stdout == ""  # dvc.lock and check.json as committed
+    for path in ("data/normalized.parquet", "metrics/ingest.json", "data/check.json"):
+        assert file_md5(clone / path) == file_md5(project / path)
 
 
 @pytest.mark.slow
@@ -217,8 +270,9 @@ def test_an_experiment_is_shared_through_git_and_s3_and_applied_without_recomput
     run(["dvc", "pull"], cwd=laptop)
     assert json.loads((laptop / "metrics" / "ingest.json").read_text()) == ran
     assert file_md5(laptop / "data" / "normalized.parquet") == narrow_data
-    status = run(["dvc", "status"], cwd=laptop).stdout
-    assert "up to date" in status  # nothing to recompute
+    assert nothing_to_reproduce(laptop)
+    lineage = run(["lingualign", "lineage", "metrics/ingest.json", "datasets.orca.records"], cwd=laptop).stdout
+    assert "datasets.orca.records = 20" in lineage and "(DVC experiment 'narrow')" in lineage
 
 
 @pytest.mark.slow
@@ -261,3 +315,58 @@ def test_two_clones_track_into_one_mlflow_server(project: Path, tmp_path: Path) 
     direct = run(ingest, cwd=project, env=down, check=False)
     assert direct.returncode == 2 and "the tracking server does not answer" in direct.stderr
     assert not (tmp_path / "n.parquet").exists()  # it stops before any work, not after
+
+
+def team_walkthrough() -> list[str]:
+    """The bash blocks of docs/operations.md's team walk-through, in order."""
+    text = (ROOT / "docs" / "operations.md").read_text()
+    section = text.split("## A team on real servers", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+
+
+@pytest.mark.slow
+def test_the_team_walkthrough_of_the_docs_runs_as_written(project: Path, tmp_path: Path) -> None:
+    """docs/operations.md's own code blocks in one shell, on the pipeline cut to check and ingest:
+    only the ports, the experiment's param, the metric looked up and ``make setup`` are swapped."""
+    only_stages(project, "check", "ingest")
+    run(["dvc", "remote", "remove", "--local", "test"], cwd=project)  # the project fixture's folder remote
+    (project / ".venv").symlink_to(BIN.parent)
+    home = tmp_path / "home"
+    home.mkdir()
+    swaps = {
+        "9000": str(free_port()),
+        "5000": str(free_port()),
+        "dpo.trainer.beta=0.3": "ingest.sources.0.limit=20",
+        "metrics/eval.json dpo.mt_bench.average": "metrics/ingest.json datasets.orca.records",
+        "&& make setup": f"&& ln -s {BIN.parent} .venv",  # the environment is installed already
+    }
+    script = "\n".join(team_walkthrough())
+    for old, new in swaps.items():
+        assert old in script
+        script = script.replace(old, new)
+    make_without_reinstalling = 'make() { command make --no-print-directory -o .venv/.installed-stamp "$@"; }'
+    env = {**os.environ, **without_venv(), "HOME": str(home)}
+    env.update({f"GIT_{who}_{what}": "t" for who in ("AUTHOR", "COMMITTER") for what in ("NAME", "EMAIL")})
+    env.pop("MLFLOW_TRACKING_URI")
+    log = tmp_path / "walkthrough.log"
+    with log.open("w") as out:
+        shell = subprocess.Popen(
+            ["bash", "-c", f"set -e\n{make_without_reinstalling}\n{script}"],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the servers it starts in the background share its process group
+        )
+        try:
+            shell.wait(timeout=900)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(shell.pid, signal.SIGTERM)
+    output = log.read_text()
+    assert shell.returncode == 0, output[-4000:]
+    failed = [line for line in output.splitlines() if line.startswith(("ERROR", "make: ***"))]
+    assert not failed, failed  # a command before `&&` fails without stopping `set -e`
+    assert "check:\n\talways changed" in output  # the laptop's dvc status: nothing else to reproduce
+    assert "beta03" in output and "datasets.orca.records = 20" in output
+    assert "(DVC experiment 'beta03')" in output

@@ -101,7 +101,8 @@ def start_waiting_stage(
     pid and the server's log."""
     env, folder = warm_env
     env = env | {"MLFLOW_TRACKING_URI": tracking}
-    run(["lingualign", "check", "--out", "data/check.json"], cwd=project, env=env)
+    # Starts the warm server; a command that does not ask the (silent) tracking server, as check does.
+    run(["lingualign", "profile", "gpu", "--check"], cwd=project, env=env)
     log = wait_for_server(folder)
     command = ["ingest", "--out", "data/normalized.parquet", "--metrics", "metrics/ingest.json"]
     client = subprocess.Popen(

@@ -2,11 +2,14 @@
 
 Each card is ``models/cards/<name>/README.md`` (``<name>`` as in ``evaluate.models``): the card
 header the Hub reads (base model, datasets, language, license, tags), the merge config or the
-training params, the evaluation table and the lineage (git commit, params.yaml md5, the DVC
-hash of the checkpoint and of everything it was made from). The training params and hashes are
-what ``dvc.lock`` recorded for the stage that made the checkpoint, the numbers are
-``metrics/eval.json``'s, so the card says what was run, not what params.yaml says now. The
-cards sit beside the checkpoints, not inside them: a DVC output cannot hold another stage's
+training params, the evaluation table and the lineage (params.yaml md5, the DVC hash of the
+checkpoint and of everything it was made from). The training params and hashes are what
+``dvc.lock`` recorded for the stage that made the checkpoint, the numbers are
+``metrics/eval.json``'s, so the card says what was run, not what params.yaml says now. A card
+holds nothing of the run itself (no commit, no time): the same inputs make the same card at any
+commit, so a fresh clone checks out the cards ``dvc.lock`` records. The commit is one ``git log``
+away (the card gives the command) and a tag of the stage's MLflow run (``lingualign.git_commit``).
+The cards sit beside the checkpoints, not inside them: a DVC output cannot hold another stage's
 output, and the evaluation comes after the export. To publish: copy the folder and its card
 (``cp -r models/dpo out && cp models/cards/dpo/README.md out/``).
 """
@@ -163,7 +166,8 @@ def render(
 
 ## Lineage
 
-- git commit: `{lineage["git_commit"]}`
+- git commit: the one whose `dvc.lock` first records this checkpoint:
+  `git log --reverse --format=%H -S {lineage["checkpoint"]} -- dvc.lock | head -1`
 - params.yaml md5: `{lineage["params_md5"]}`
 - this checkpoint (`{path}`), DVC hash: `{lineage["checkpoint"]}`
 - made from (DVC hashes as `dvc.lock` records them):
@@ -219,7 +223,7 @@ def write_cards(
     exports: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from lingualign.io import atomic_path
-    from lingualign.tracking import content_hash, git_commit, project_root
+    from lingualign.tracking import content_hash, project_root
 
     models = exported(stages)
     if not models:
@@ -231,7 +235,6 @@ def write_cards(
                 raise LingualignError(f"metrics/eval.json: no evaluation of model '{name}' (run: dvc repro report)")
             checkpoint = next(o for o in stages[producer]["outs"] if o["path"].rstrip("/") == path)
             lineage = {
-                "git_commit": git_commit(),
                 "params_md5": content_hash(project_root() / "params.yaml"),
                 "checkpoint": str(checkpoint.get("md5", "")),
             }

@@ -2,12 +2,19 @@
 
 ``dvc repro`` deletes a stage's outputs before it starts the stage's command, so a params typo
 found by the stage itself costs its outputs. The ``check`` stage comes first in ``dvc.yaml``:
-it depends on the whole params file and every stage depends on what it writes, so a bad params
-file stops the run at ``check``, with every problem listed, while every output is still in place.
-What it writes is the list of sections it validated, the same for any valid params, so a
-params change reruns only the stages that read the changed keys. ``make repro`` runs
-``lingualign check --tracking`` first, which also asks the tracking server
-(``MLFLOW_TRACKING_URI``) whether it answers, before DVC removes anything.
+every stage depends on what it writes, so a bad params file stops the run at ``check``, with every
+problem listed, while every output is still in place. Each section goes through its stage's
+settings class and the keys that pass through to a library through that library's own class
+(TRL's ``SFTConfig`` / ``DPOConfig``, peft's ``LoraConfig``, mergekit's and mergekit-moe's
+configs), built the way the stage builds them.
+
+It also asks the tracking server (``MLFLOW_TRACKING_URI``) whether it answers, and as a stage it
+logs its own MLflow run, so a server that is down stops ``dvc repro`` here too. For that the stage
+is ``always_changed`` (``dvc status`` lists it so) and its output ``persist``: DVC runs it on
+every ``repro`` and leaves ``data/check.json`` in place when it fails. What it writes is the list
+of sections it validated, the same for any valid params, so only the stages whose inputs
+changed run after it. Params that ``dvc.lock`` records as this stage's were validated in full
+when it last ran: then only the settings classes run, not the libraries' (seconds of imports).
 """
 
 from __future__ import annotations
@@ -24,23 +31,27 @@ PARAMS: tuple[str, ...] = ()  # no keys: dvc.yaml tracks the whole params file (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="validate with profiles/<name>.yaml applied (nothing is written)")
     parser.add_argument("--profiles", type=Path, default=PROFILES)
-    parser.add_argument("--out", type=Path, help="write the validated sections here (the DVC stage's output)")
     parser.add_argument(
-        "--tracking", action="store_true", help="also check that MLFLOW_TRACKING_URI's server answers (make repro)"
+        "--out", type=Path, help="write the validated sections here and log the check's MLflow run (the DVC stage)"
     )
 
 
 def main(args: argparse.Namespace) -> None:
     from lingualign.io import write_json
-    from lingualign.tracking import require_tracking_server, tracking_uri
+    from lingualign.tracking import project_root, recorded_stages, require_tracking_server, stage_run, tracking_uri
 
+    params = read_params(args.params)
     if args.profile:
         apply_profile(args.profile, args.params, args.profiles, write=False)
     else:
-        validate(read_params(args.params), str(args.params))
-    if args.tracking:
-        require_tracking_server(tracking_uri())
+        recorded = recorded_stages(project_root() / "dvc.lock").get("check", {}).get("params", {})
+        checked_before = bool(args.out and args.out.is_file() and recorded.get(str(args.params)) == params)
+        validate(params, str(args.params), libraries=not checked_before)
     if args.out:
-        write_json(args.out, {"valid": True, "sections": sorted(SECTIONS)})
+        with stage_run("check", params, [args.params]) as run:
+            write_json(args.out, {"valid": True, "sections": sorted(SECTIONS)})
+            run.tag_output(args.out)
+    else:
+        require_tracking_server(tracking_uri())
     overlay = f" with profile '{args.profile}'" if args.profile else ""
     print(f"{args.params}{overlay}: every section validates ({len(SECTIONS)} sections)")

@@ -38,6 +38,7 @@ COMMANDS = {
     "cards": ("cards", "Write a model card for every exported checkpoint: header, params, evaluation, lineage."),
     "chat": ("chat", "Talk to a checkpoint in the terminal, in its own chat template (one line per turn)."),
     "check": ("check", "Validate every section of params.yaml (and a profile overlay) in one pass, all errors listed."),
+    "remote": ("remote", "Check that the DVC remote takes this clone's credentials (make push and make pull run it)."),
     "profile": ("profiles", "Switch params.yaml to a profile (profiles/<name>.yaml), validated before it is written."),
     "diff": (
         "diff",

@@ -30,6 +30,11 @@ CURVES = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "re
 class DPOSettings(TrainingSettings):
     model: str = Field(default="models/merged", description="The model to tune (and the reference)")
 
+    def library_configs(self, work: Path, where: str) -> tuple[Any, Any]:
+        from trl import DPOConfig
+
+        return self.trainer_config(DPOConfig, work, where, precompute_ref_log_probs=True), self.peft_config(where)
+
 
 def _trainer_class() -> Any:
     from trl import DPOTrainer
@@ -77,10 +82,7 @@ def train_dpo(
     where: str = "dpo",
     callbacks: list[Any] | None = None,
 ) -> dict[str, Any]:
-    from trl import DPOConfig
-
-    config = settings.trainer_config(DPOConfig, work, where, precompute_ref_log_probs=True)
-    peft_config = settings.peft_config(where)
+    config, peft_config = settings.library_configs(work, where)
     train = training_dataset(pairs, reference)
     model, tokenizer = load_for_training(settings.model, settings)
     trainer = _trainer_class()(

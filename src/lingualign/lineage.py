@@ -52,14 +52,26 @@ def metric_value(path: Path, key: str) -> Any:
 
 
 def git_record(root: Path, path: str) -> str:
-    log = subprocess.run(
-        ["git", "log", "-1", "--format=%h %cs %s", "--", path], cwd=root, capture_output=True, text=True
-    )
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", path], cwd=root, capture_output=True, text=True
-    ).stdout.strip()
-    recorded = f"committed in {log.stdout.strip()}" if log.returncode == 0 and log.stdout.strip() else "not committed"
-    return recorded + (" (the working copy differs: not committed yet)" if dirty else "")
+    """The commit that holds the file exactly as it is now, on any branch or DVC experiment (a
+    ``dvc exp apply`` or ``dvc exp pull`` brings an experiment's file without committing it)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout.strip()
+
+    blob = git("hash-object", "--", path)
+    history = git("log", "--all", "--no-abbrev", "--raw", "--format=%x00%H %cs %s", "--", path)
+    for entry in history.split("\0"):
+        header, _, changes = entry.partition("\n")
+        if blob and any(line.split()[3] == blob for line in changes.splitlines() if line.startswith(":")):
+            commit = header.split(" ", 1)[0]
+            refs = git("for-each-ref", "--points-at", commit, "--format=%(refname)", "refs/exps").splitlines()
+            # An experiment's ref is refs/exps/<baseline commit, split 2 + 38>/<name>; DVC's own
+            # bookkeeping (refs/exps/exec/EXEC_APPLY, ...) is not an experiment.
+            experiments = ", ".join(f"'{ref.split('/')[4]}'" for ref in refs if len(ref.split("/")) == 5)
+            where = f" (DVC experiment {experiments})" if experiments else ""
+            applied = " (not HEAD's: applied or pulled from there)" if git("status", "--porcelain", "--", path) else ""
+            return f"committed in {header}{where}{applied}"
+    return "in no commit nor DVC experiment: this content was never committed (commit it, or `dvc exp save`)"
 
 
 def upstream(

@@ -55,6 +55,13 @@ class MergeSettings(Settings):
     def is_moe(self) -> bool:
         return "experts" in self.config
 
+    def library_config(self, where: str) -> Any:
+        """mergekit-moe's validated config for a Franken-MoE, mergekit's for any other merge."""
+        return moe_config(self, where) if self.is_moe() else mergekit_config(self, where)
+
+    def check_libraries(self, where: str) -> None:
+        self.library_config(where)
+
 
 def absolute_paths(value: Any) -> Any:
     """Every string in the config that names an existing local folder, made absolute."""
@@ -70,7 +77,8 @@ def absolute_paths(value: Any) -> Any:
 def validation_error(exc: Any, where: str) -> SettingsError:
     first = exc.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
-    return SettingsError(f"{where}.config.{key}: {first['msg']}")
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return SettingsError(f"{where}.config.{key}: {message}")
 
 
 def mergekit_config(settings: MergeSettings, where: str = "merge") -> Any:
@@ -88,8 +96,15 @@ def mergekit_config(settings: MergeSettings, where: str = "merge") -> Any:
                 f"({settings.normalize}); set it once, in merge.normalize"
             )
         raw["parameters"] = parameters | {"normalize": settings.normalize}
+    known = {parameter.name for parameter in method.parameters}
+    unknown = [key for key, name in parameter_keys(raw) if name not in known]
+    if unknown:
+        raise SettingsError(
+            f"{where}.{unknown[0]}: not a parameter of merge method '{method.name}' (known: {', '.join(sorted(known))})"
+        )
     try:
-        return MergeConfiguration.model_validate(raw)
+        # mergekit's models ignore unknown keys; a misspelt one must not be silently dropped.
+        return MergeConfiguration.model_validate(raw, extra="forbid")
     except ValidationError as exc:
         raise validation_error(exc, where) from None
 
@@ -106,7 +121,7 @@ def moe_config(settings: MergeSettings, where: str = "merge") -> Any:
             f"{where}.config.gate_mode: unknown gate mode {raw['gate_mode']!r} (known: {', '.join(GATE_MODES)})"
         )
     try:
-        return MoEMergeConfig.model_validate(raw)
+        return MoEMergeConfig.model_validate(raw, extra="forbid")
     except ValidationError as exc:
         raise validation_error(exc, where) from None
 
@@ -146,6 +161,16 @@ def leaves(tree: Any, prefix: str = "config") -> Iterator[tuple[str, str]]:
             yield from leaves(child, f"{prefix}.{name}")
         else:
             yield f"{prefix}.{name}", str(name)
+
+
+def parameter_keys(tree: Any, prefix: str = "config") -> Iterator[tuple[str, str]]:
+    """(dotted key, name) of every key of a ``parameters`` mapping in a mergekit config."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else ()
+    for name, child in items:
+        if name == "parameters" and isinstance(child, dict):
+            yield from ((f"{prefix}.parameters.{key}", str(key)) for key in child)
+        else:
+            yield from parameter_keys(child, f"{prefix}.{name}")
 
 
 def key_named_in(tree: Any, message: str) -> str | None:
@@ -212,7 +237,7 @@ def mergekit_errors(settings: MergeSettings, where: str) -> Iterator[list[str]]:
 def merge(settings: MergeSettings, out: Path, where: str = "merge") -> dict[str, Any]:
     from lingualign.io import atomic_path
 
-    config = moe_config(settings, where) if settings.is_moe() else mergekit_config(settings, where)
+    config = settings.library_config(where)
     started = time.perf_counter()
     with atomic_path(out, directory=True) as tmp:
         if settings.is_moe():

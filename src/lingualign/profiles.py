@@ -66,13 +66,16 @@ def overlay(base: MutableMapping[str, Any], changes: Mapping[str, Any]) -> Mutab
     return base
 
 
-def validate(params: Mapping[str, Any], where: str) -> None:
-    """Every section through its stage's settings class; all problems in one message."""
+def validate(params: Mapping[str, Any], where: str, libraries: bool = True) -> None:
+    """Every section through its stage's settings class, and with ``libraries`` the keys that pass
+    through to a library through that library's class; all problems in one message."""
     unknown = sorted(set(params) - set(SECTIONS))
     problems = [f"unknown section '{name}' (known: {', '.join(SECTIONS)})" for name in unknown]
     for section, settings in SECTIONS.items():
         try:
-            parse_settings(settings, params.get(section) or {}, section)
+            parsed = parse_settings(settings, params.get(section) or {}, section)
+            if libraries:
+                parsed.check_libraries(section)
         except SettingsError as exc:
             problems.append(str(exc))
     if problems:

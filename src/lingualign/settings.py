@@ -23,6 +23,11 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    def check_libraries(self, where: str) -> None:
+        """Build the upstream libraries' configs that keys pass through to (TRL's, peft's,
+        mergekit's), so ``lingualign check`` finds their errors before any stage runs; a
+        settings class with such keys says how."""
+
 
 S = TypeVar("S", bound=Settings)
 

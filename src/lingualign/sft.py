@@ -26,6 +26,11 @@ class SFTSettings(TrainingSettings):
     base_model: str = Field(description="Model folder to fine-tune, e.g. models/sources/smollm2-135m-instruct")
     datasets: list[str] = Field(min_length=1, description="One fine-tune per dataset (DVC foreach)")
 
+    def library_configs(self, work: Path, where: str) -> tuple[Any, Any]:
+        from trl import SFTConfig
+
+        return self.trainer_config(SFTConfig, work, where), self.peft_config(where)
+
 
 def sft_dataset(source: Path, dataset: str) -> Any:
     from datasets import Dataset
@@ -43,10 +48,9 @@ def sft_dataset(source: Path, dataset: str) -> Any:
 def train_sft(
     settings: SFTSettings, dataset: str, source: Path, out: Path, work: Path, where: str = "sft"
 ) -> dict[str, Any]:
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
-    config = settings.trainer_config(SFTConfig, work, where)
-    peft_config = settings.peft_config(where)
+    config, peft_config = settings.library_configs(work, where)
     train = sft_dataset(source, dataset)
     model, tokenizer = load_for_training(settings.base_model, settings)
     trainer = SFTTrainer(

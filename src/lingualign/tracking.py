@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import os
 import posixpath
 import re
@@ -117,16 +118,22 @@ def git_commit() -> str:
 
 
 def content_hash(path: Path) -> str:
-    """md5 of a file (as DVC records it), or of a folder's sorted (name, md5) list."""
+    """DVC's hash of a file or a folder (``<md5>.dir``), as ``dvc.lock`` records it, so a user
+    can look a run's inputs up there (and in the DVC cache); ``missing`` where there is none."""
     from lingualign.io import file_md5
 
     if path.is_file():
         return file_md5(path)
     if path.is_dir():
-        digest = hashlib.md5()
+        from dvc_data.hashfile.hash_info import HashInfo
+        from dvc_data.hashfile.meta import Meta
+        from dvc_data.hashfile.tree import Tree
+
+        tree = Tree()
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(f"{child.relative_to(path).as_posix()}\0{file_md5(child)}\n".encode())
-        return digest.hexdigest() + ".dir"
+            tree.add(child.relative_to(path).parts, Meta(size=child.stat().st_size), HashInfo("md5", file_md5(child)))
+        tree.digest()
+        return str(tree.hash_info.value)
     return "missing"
 
 
@@ -195,24 +202,100 @@ class StageRun:
         self._mlflow.set_tag(mlflow_key(f"{OUTPUT_TAG_PREFIX}{Path(path).as_posix()}"), file_md5(path))
 
 
+# MLflow's own retry settings, where the environment leaves them unset: a tracking server that
+# stops answering costs one bounded wait (docs/operations.md), not MLflow's default minutes per call.
+MLFLOW_WAIT = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "5",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "2",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+    "MLFLOW_ASYNC_LOGGING_BUFFERING_SECONDS": "5",  # trainer logs go in one batch per interval, not per step
+}
+
+
 @contextlib.contextmanager
 def stage_run(
     stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None
 ) -> Iterator[StageRun]:
-    """Open the stage's MLflow run under the pipeline's parent run; log params and lineage."""
+    """Open the stage's MLflow run under the pipeline's parent run; log params and lineage.
+
+    A server that stops answering while the stage runs (after MLflow's bounded retries) ends the
+    stage with one line; the run it could not close is closed as failed by the next stage that
+    reaches the server.
+    """
     import mlflow
 
-    require_tracking_server(tracking_uri())
-    mlflow.set_tracking_uri(tracking_uri())
-    experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
-    lineage = lineage_tags(inputs)
-    parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
-    all_tags = {mlflow_key(key): value for key, value in {**lineage, **(tags or {}), STAGE_TAG: stage}.items()}
-    with mlflow.start_run(run_name=stage, parent_run_id=parent, tags=all_tags):
-        # Params as flat keys to filter and compare by, and whole (user-written keys as they are).
-        mlflow.log_params({mlflow_key(key): _param_value(v) for key, v in flatten(params).items()})
-        mlflow.log_dict(dict(params), "params.json")
-        yield StageRun(mlflow)
+    from lingualign.errors import LingualignError
+
+    uri = tracking_uri()
+    require_tracking_server(uri)
+    for key, value in MLFLOW_WAIT.items():
+        os.environ.setdefault(key, value)
+    retries = os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"]
+    mlflow.set_tracking_uri(uri)
+    lost = TrackingLost()
+    async_log = logging.getLogger("mlflow.utils.async_logging.async_logging_queue")
+    async_log.addFilter(lost)
+    try:
+        close_abandoned_runs(mlflow.MlflowClient(), uri)
+        experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
+        lineage = lineage_tags(inputs)
+        parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
+        all_tags = {mlflow_key(key): value for key, value in {**lineage, **(tags or {}), STAGE_TAG: stage}.items()}
+        with closed_run(mlflow, uri, run_name=stage, parent_run_id=parent, tags=all_tags):
+            # Params as flat keys to filter and compare by, and whole (user-written keys as they are).
+            mlflow.log_params({mlflow_key(key): _param_value(v) for key, v in flatten(params).items()})
+            mlflow.log_dict(dict(params), "params.json")
+            yield StageRun(mlflow)
+    except mlflow.exceptions.MlflowException as exc:
+        if not unreachable(exc):
+            raise
+        raise LingualignError(
+            f"MLFLOW_TRACKING_URI={uri}: the tracking server stopped answering during stage '{stage}' "
+            f"(MLflow retried {retries} times); its outputs are not "
+            "recorded: run it again once the server answers (its MLflow run is then closed as failed)"
+        ) from None
+    finally:
+        async_log.removeFilter(lost)
+
+
+class TrackingLost(logging.Filter):
+    """The trainer logs asynchronously: MLflow's logging thread reports each batch it could not
+    send (after the bounded retries) in a line of its own. The first such line stands for all: from
+    then on every MLflow call fails at once (the stage then ends in one line) and later ones are
+    dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Failed to log run data" not in message or "Max retries exceeded" not in message:
+            return True  # not the server gone: a batch it refused is reported as MLflow reports it
+        first, self.seen = not self.seen, True
+        os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+        return first
+
+
+@contextlib.contextmanager
+def closed_run(mlflow: Any, uri: str, **start: Any) -> Iterator[Any]:
+    """``mlflow.start_run(**start)``, closed whatever happens: finished, failed, or, where the server
+    no longer answers, noted for a later stage to close (``abandon``)."""
+    run = mlflow.start_run(**start)
+    try:
+        yield run
+    except BaseException as exc:
+        if unreachable(exc):
+            abandon(mlflow, uri, run.info.run_id)
+        else:
+            mlflow.end_run("FAILED")
+        raise
+    try:
+        mlflow.end_run()
+    except mlflow.exceptions.MlflowException as exc:
+        if unreachable(exc):
+            abandon(mlflow, uri, run.info.run_id)
+        raise
 
 
 @contextlib.contextmanager
@@ -230,8 +313,54 @@ def child_run(name: str) -> Iterator[None]:
     if active is None:  # no stage run (a library call, another process of a launch): nothing to nest in
         yield
         return
-    with mlflow.start_run(run_name=f"{active.info.run_name}/{name}", nested=True):
+    # The stage's lineage tags (commit, DVC experiment, params and input hashes) go with it, so a
+    # search by experiment finds the trainer's run too.
+    stage_tags = mlflow.get_run(active.info.run_id).data.tags
+    tags = {key: value for key, value in stage_tags.items() if key.startswith("lingualign.")}
+    with closed_run(mlflow, tracking_uri(), run_name=f"{active.info.run_name}/{name}", nested=True, tags=tags):
         yield
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether MLflow failed to reach its server (not a request the server refused)."""
+    import requests
+
+    return isinstance(exc.__context__, requests.RequestException) or "Max retries exceeded" in str(exc)
+
+
+def _abandoned_folder(uri: str) -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"lingualign-abandoned-runs-{hashlib.md5(uri.encode()).hexdigest()[:12]}"
+
+
+def abandon(mlflow: Any, uri: str, run_id: str) -> None:
+    """Note a run the server could not be told to close, for a later stage to close; from here on
+    every MLflow call of this process fails at once instead of waiting again."""
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    folder = _abandoned_folder(uri)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / run_id).touch()
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == run_id:
+        with contextlib.suppress(mlflow.exceptions.MlflowException):
+            mlflow.end_run("FAILED")  # takes it off this process's run stack; the server call fails
+
+
+def close_abandoned_runs(client: Any, uri: str) -> None:
+    """Close as failed the runs earlier stages on this machine could not close (``abandon``)."""
+    from mlflow.exceptions import MlflowException
+
+    folder = _abandoned_folder(uri)
+    for note in sorted(folder.glob("*")) if folder.is_dir() else []:
+        try:
+            if client.get_run(note.name).info.status == "RUNNING":
+                client.set_terminated(note.name, "FAILED")
+        except MlflowException as exc:
+            if unreachable(exc):
+                raise
+            # deleted meanwhile, or a store that never had it: nothing left to close
+        note.unlink()
 
 
 def run_stage(

@@ -55,22 +55,35 @@ class TrainingSettings(Settings):
     def trainer_config(self, cls: type, output_dir: Path, where: str, **fixed: Any) -> Any:
         """``cls`` (SFTConfig, DPOConfig) from ``trainer:``, over lingualign's defaults, with ``fixed`` on top."""
         cpu = self.on_cpu()
-        defaults = TRAINER_DEFAULTS | {
-            "use_cpu": cpu,
-            "bf16": self.precision() == "bfloat16",
-            "gradient_checkpointing": not cpu,
-        }
+        # transformers 5 reads the deprecated gradient_checkpointing only where activation_checkpointing is unset.
+        checkpointing = (
+            "gradient_checkpointing" if "gradient_checkpointing" in self.trainer else "activation_checkpointing"
+        )
+        defaults = TRAINER_DEFAULTS | {"use_cpu": cpu, "bf16": self.precision() == "bfloat16", checkpointing: not cpu}
         if "output_dir" in self.trainer:
             raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
         score_labelled_tokens_only()
         return library_config(cls, self.trainer, f"{where}.trainer", defaults, fixed | {"output_dir": str(output_dir)})
 
     def peft_config(self, where: str) -> Any:
-        if self.method == "full":
-            return None
+        return None if self.method == "full" else self.lora_config(where)
+
+    def lora_config(self, where: str) -> Any:
         from peft import LoraConfig
 
         return library_config(LoraConfig, self.lora, f"{where}.lora", {}, {"task_type": "CAUSAL_LM"})
+
+    def library_configs(self, work: Path, where: str) -> tuple[Any, Any]:
+        """The trainer's config (TRL's) and peft's, or None for full fine-tuning."""
+        raise NotImplementedError
+
+    def check_libraries(self, where: str) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as work:
+            self.library_configs(Path(work), where)
+        if self.method == "full" and self.lora:  # unused now, but checked: switching method must not reveal a typo
+            self.lora_config(where)
 
     def model_kwargs(self) -> dict[str, Any]:
         if self.method != "qlora":
