@@ -130,6 +130,8 @@ def test_a_card_is_the_same_at_any_commit(tmp_path: Path) -> None:
     (tmp_path / "dvc.lock").write_text(yaml.safe_dump(LOCK))
     (tmp_path / "params.yaml").write_text("cards: {}\n")
     (tmp_path / "eval.json").write_text(json.dumps({"sft_orca": evaluation(0), "dpo": evaluation(1)}))
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "dpo.json").write_text(json.dumps(EXPORT))
     run(["git", "init", "-q"], cwd=tmp_path)
     made = []
     for commit in ("first", "second"):
@@ -137,6 +139,7 @@ def test_a_card_is_the_same_at_any_commit(tmp_path: Path) -> None:
             ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", commit],
             cwd=tmp_path,
         )
-        run(["lingualign", "cards", "--eval", "eval.json", "--out", commit, "--metrics", "m.json"], cwd=tmp_path)
+        command = ["lingualign", "cards", "--eval", "eval.json", "--exports", "exports", "--out", commit]
+        run([*command, "--metrics", "m.json"], cwd=tmp_path)
         made.append({p.relative_to(tmp_path / commit): p.read_bytes() for p in (tmp_path / commit).rglob("*.md")})
-    assert made[0] == made[1] and len(made[0]) == 2
+    assert made[0] == made[1] and len(made[0]) == 2 and b"dpo-q8_0.gguf" in made[0][Path("dpo/README.md")]
