@@ -13,6 +13,7 @@ answers, and chrF of the vLLM translations against the transformers ones.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -64,9 +65,12 @@ def main() -> None:
     try:
         for engine, project in projects.items():
             subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(project)], check=True)
-            if engine == "vllm":
+            if engine == "vllm":  # the clone's own code validates its own params
                 subprocess.run(
-                    [Path(sys.executable).parent / "lingualign", "profile", "vllm-cpu"], cwd=project, check=True
+                    [Path(sys.executable).parent / "lingualign", "profile", "vllm-cpu"],
+                    cwd=project,
+                    env=os.environ | {"PYTHONPATH": str(project / "src")},
+                    check=True,
                 )
             print(f"-- {engine}", flush=True)
             times[engine] = dict(timed_repro(project, warm=False, targets=tuple(args.targets)))
