@@ -37,12 +37,13 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     judge = {"name": "openai", "model": str(tiny_lm), "base_url": judge_url, "served_model": "judge"}
     params["score"]["scorer"]["scorers"][1].update({"engine": judge, "reply_prefix": ""})
     params["sft"]["base_model"] = str(tiny_lm)
-    params["sft"]["trainer"].update({"max_steps": 2, "max_length": 64})
+    # Long enough for a German ticket's prompt and reply: a cut-off reply leaves TRL nothing to train on.
+    params["sft"]["trainer"].update({"max_steps": 2, "max_length": 256})
     params["merge"]["config"]["base_model"] = str(tiny_lm)
     # SGD without warmup: Adam's first steps are nearly blind to beta (it rescales the whole
     # gradient while every margin is still about 0), and the branch below changes beta.
     params["dpo"]["trainer"].update(
-        {"max_steps": 2, "max_length": 64, "optim": "sgd", "learning_rate": 0.5, "warmup_steps": 0}
+        {"max_steps": 2, "max_length": 256, "optim": "sgd", "learning_rate": 0.5, "warmup_steps": 0}
     )
     evaluate = params["evaluate"]
     evaluate["models"] = dict(
@@ -115,7 +116,17 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     assert set(evaluation) == set(MODELS)
     cases = len(read_cases(project / "data" / "eval" / "support"))
     for metrics in evaluation.values():
-        assert set(metrics) == {"dtype", "mt_bench", "support", "harness", "preference", "intervals", "per_case"}
+        assert set(metrics) == {
+            "engine",
+            "dtype",
+            "mt_bench",
+            "support",
+            "harness",
+            "preference",
+            "intervals",
+            "per_case",
+        }
+        assert metrics["engine"] == "transformers"  # evaluate.engine answered
         assert all((project / path).is_file() for path in metrics["per_case"].values())
         assert metrics["intervals"]["support.score"]["n"] == metrics["support"]["cases"]
         assert metrics["support"]["cases"] == cases and 0 <= metrics["support"]["score"] <= 1
