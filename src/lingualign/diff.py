@@ -90,7 +90,9 @@ class Side:
                 "(evaluated before they were kept: rerun its evaluate stage there)"
             )
         path = named[part]
-        return pq.read_table(io.BytesIO(self.read(path))).to_pylist()
+        # One thread: with pyarrow's pool alive at exit, about one run in five aborted after printing
+        # ("terminate called without an active exception"); these tables are small.
+        return pq.read_table(io.BytesIO(self.read(path)), use_threads=False).to_pylist()
 
 
 def lookup(metrics: dict[str, Any], figure: str) -> float | None:
