@@ -98,7 +98,8 @@ def test_the_shipped_params_and_profiles_validate() -> None:
 
 @pytest.mark.slow
 def test_plain_dvc_repro_stops_at_check_when_the_tracking_server_is_down(project: Path) -> None:
-    """The check stage runs on every repro and asks the server: nothing is deleted, check.json included."""
+    """A params change makes the check stage run first, and it asks the server: nothing is deleted, check.json
+    included."""
     run(["dvc", "repro", "ingest"], cwd=project)
     check = json.loads((project / "data" / "check.json").read_text())
     outputs = ("data/normalized.parquet", "metrics/ingest.json", "data/check.json")

@@ -61,8 +61,8 @@ def commit(project: Path, message: str) -> None:
 
 
 def nothing_to_reproduce(project: Path) -> bool:
-    """``dvc status`` lists only the check stage, which runs on every repro (check.py)."""
-    return json.loads(run(["dvc", "status", "--json"], cwd=project).stdout) == {"check": ["always changed"]}
+    """``dvc status`` lists nothing: every output matches the lock."""
+    return json.loads(run(["dvc", "status", "--json"], cwd=project).stdout) == {}
 
 
 def cache_listing(project: Path) -> list[str]:
@@ -218,7 +218,7 @@ def test_a_fresh_clone_of_a_later_commit_pulls_clean_and_reproduces_nothing(
     project: Path, s3: str, tmp_path: Path
 ) -> None:
     """No output depends on the commit that made it: a clone of a later commit checks out exactly
-    what dvc.lock records, and ``dvc repro`` there reruns nothing (check alone, which always runs)."""
+    what dvc.lock records, and ``dvc repro`` there reruns nothing."""
     origin = tmp_path / "origin.git"
     run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], cwd=tmp_path)
     only_stages(project, "check", "ingest")
@@ -236,7 +236,7 @@ def test_a_fresh_clone_of_a_later_commit_pulls_clean_and_reproduces_nothing(
     use_credentials(clone)
     run(["dvc", "pull"], cwd=clone)
     assert nothing_to_reproduce(clone)
-    assert stages_run(run(["dvc", "repro"], cwd=clone).stdout) == ["check"]
+    assert stages_run(run(["dvc", "repro"], cwd=clone).stdout) == []
     assert run(["git", "status", "--porcelain"], cwd=clone).stdout == ""  # dvc.lock and check.json as committed
     for path in ("data/normalized.parquet", "metrics/ingest.json", "data/check.json"):
         assert file_md5(clone / path) == file_md5(project / path)
@@ -367,6 +367,6 @@ def test_the_team_walkthrough_of_the_docs_runs_as_written(project: Path, tmp_pat
     assert shell.returncode == 0, output[-4000:]
     failed = [line for line in output.splitlines() if line.startswith(("ERROR", "make: ***"))]
     assert not failed, failed  # a command before `&&` fails without stopping `set -e`
-    assert "check:\n\talways changed" in output  # the laptop's dvc status: nothing else to reproduce
+    assert "Data and pipelines are up to date." in output  # the laptop's dvc status
     assert "beta03" in output and "datasets.orca.records = 20" in output
     assert "(DVC experiment 'beta03')" in output

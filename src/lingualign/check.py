@@ -9,12 +9,14 @@ settings class and the keys that pass through to a library through that library'
 configs), built the way the stage builds them.
 
 It also asks the tracking server (``MLFLOW_TRACKING_URI``) whether it answers, and as a stage it
-logs its own MLflow run, so a server that is down stops ``dvc repro`` here too. For that the stage
-is ``always_changed`` (``dvc status`` lists it so) and its output ``persist``: DVC runs it on
-every ``repro`` and leaves ``data/check.json`` in place when it fails. What it writes is the list
-of sections it validated, the same for any valid params, so only the stages whose inputs
-changed run after it. Params that ``dvc.lock`` records as this stage's were validated in full
-when it last ran: then only the settings classes run, not the libraries' (seconds of imports).
+logs its own MLflow run, so a server that is down stops ``dvc repro`` here too. The stage depends
+on every module, the whole params file and every input of every stage that no stage writes, so any
+change that makes a later stage run makes this one run first; when nothing changed ``dvc repro``
+runs nothing and ``dvc status`` is clean. Its output is ``persist``: DVC leaves ``data/check.json``
+in place when the check fails. What it writes is the list of sections it validated, the same for
+any valid params, so only the stages whose inputs changed run after it. Params that ``dvc.lock``
+records as this stage's were validated in full when it last ran: then only the settings classes
+run, not the libraries' (seconds of imports).
 """
 
 from __future__ import annotations
