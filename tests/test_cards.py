@@ -54,8 +54,18 @@ EXPORT = {
     "modelfile": {"from": "dpo-q8_0.gguf", "stop": ["<|im_end|>"]},
     "safetensors": {"support": 0.2639},
     "gguf": {
-        "f16": {"file": "dpo-f16.gguf", "bytes": 270_100_000, "identical": 1.0, "support": 0.2639},
-        "q8_0": {"file": "dpo-q8_0.gguf", "bytes": 145_000_000, "identical": 0.9722, "support": 0.25},
+        "f16": {
+            "file": "dpo-f16.gguf",
+            "bytes": 270_100_000,
+            "identical": {"value": 1.0, "low": 1.0, "high": 1.0, "n": 24},
+            "support": 0.2639,
+        },
+        "q8_0": {
+            "file": "dpo-q8_0.gguf",
+            "bytes": 145_000_000,
+            "identical": {"value": 0.9722, "low": 0.9, "high": 1.0, "n": 24},
+            "support": 0.25,
+        },
     },
     "adapter": {"base": "models/sources/smollm2", "max_rank": 32, "bytes": 39_000_000, "relative_logit_error": 0.0123},
 }
@@ -103,7 +113,7 @@ def test_every_exported_checkpoint_gets_a_card_whose_numbers_are_the_metrics(tmp
     assert "## Exported files (`models/export/dpo/`)" in dpo.text and "Exported files" not in sft.text
     assert (
         "- `dpo-q8_0.gguf`: Q8_0 GGUF, 145.0 MB; support cases passed 0.2500, "
-        "greedy replies identical to this checkpoint's 0.9722" in dpo.text
+        "greedy replies identical to this checkpoint's 0.9722 (95% interval 0.90-1.00, n=24)" in dpo.text
     )
     assert "- `dpo-f16.gguf`: F16 GGUF, 270.1 MB; support cases passed 0.2639" in dpo.text
     assert "relative logit error against this checkpoint 0.012300" in dpo.text and "39.0 MB" in dpo.text

@@ -134,7 +134,7 @@ def test_export_writes_files_that_answer_as_the_checkpoint(
         assert row["bytes"] == (out / row["file"]).stat().st_size
         assert 0 <= row["support"] <= 1
     # A random tiny model's greedy replies survive F16 exactly.
-    assert metrics["gguf"]["f16"]["identical"] == 1.0
+    assert metrics["gguf"]["f16"]["identical"] == {"value": 1.0, "low": 1.0, "high": 1.0, "n": 6}
     assert metrics["gguf"]["f16"]["bytes"] > metrics["gguf"]["q8_0"]["bytes"]
     assert read_modelfile((out / "Modelfile").read_text())["FROM"] == "./ft-q8_0.gguf"
     # At full rank the adapter is the delta itself; peft loads it onto the base.
@@ -169,7 +169,7 @@ def test_q4_k_m_comes_from_llama_quantize_and_loads_back(
     written = gguf.GGUFReader(tmp_path / "ft" / "ft-q4_k_m.gguf")
     assert int(written.fields["general.file_type"].parts[-1][0]) == gguf.LlamaFileType.MOSTLY_Q4_K_M
     assert sorted(p.name for p in (tmp_path / "ft").iterdir()) == ["Modelfile", "adapter", "ft-q4_k_m.gguf"]
-    assert 0 <= metrics["gguf"]["q4_k_m"]["identical"] <= 1
+    assert 0 <= metrics["gguf"]["q4_k_m"]["identical"]["value"] <= 1
 
 
 def params_file(tmp_path: Path, model: Path, base: Path, cases: str, **export: object) -> Path:
@@ -216,3 +216,14 @@ def test_bad_params_stop_with_one_line_naming_the_key_and_leave_no_file(
     assert len(lines) == 1 and message.format(base=base) in lines[0], result.stderr
     assert not out.exists() and not metrics.exists()
     assert not out.parent.exists() or not list(out.parent.glob(".*"))  # no temporary sibling either
+
+
+def test_support_spread_keeps_every_category_of_the_shipped_cases() -> None:
+    from lingualign.evaluate.support import read_cases
+    from lingualign.export import ExportSupportSettings
+
+    shipped = read_cases(ROOT / "data/eval/support")
+    chosen = ExportSupportSettings(spread=24).chosen(shipped)
+    assert len(chosen) == 24 and len({case.id for case in chosen}) == 24
+    assert {case.category for case in chosen} == {case.category for case in shipped}
+    assert ExportSupportSettings().chosen(shipped) == shipped

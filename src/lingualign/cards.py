@@ -180,7 +180,8 @@ def exported_files(name: str, export: dict[str, Any]) -> str:
     folder, modelfile = export["folder"], export["modelfile"]["from"]
     lines = [
         f"- `{row['file']}`: {quantization.upper()} GGUF, {row['bytes'] / 1e6:.1f} MB; support cases passed "
-        f"{row['support']:.4f}, greedy replies identical to this checkpoint's {row['identical']:.4f}"
+        f"{row['support']:.4f}, greedy replies identical to this checkpoint's {row['identical']['value']:.4f} "
+        f"(95% interval {row['identical']['low']:.2f}-{row['identical']['high']:.2f}, n={row['identical']['n']})"
         for quantization, row in export["gguf"].items()
     ]
     adapter = export["adapter"]

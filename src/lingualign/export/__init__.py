@@ -63,6 +63,20 @@ class AdapterSettings(Settings):
     prompts: int = Field(default=8, ge=1, description="Support prompts whose logits measure the adapter's error")
 
 
+class ExportSupportSettings(SupportSettings):
+    spread: int | None = Field(
+        default=None,
+        ge=1,
+        description="Answer this many cases, spread evenly over the case files (every category), not all (null)",
+    )
+
+    def chosen(self, cases: list[Any]) -> list[Any]:
+        """``spread`` cases at even steps through ``cases``, so each category keeps its share."""
+        if self.spread is None or self.spread >= len(cases):
+            return cases
+        return [cases[i * len(cases) // self.spread] for i in range(self.spread)]
+
+
 class ExportSettings(Settings):
     checkpoints: dict[str, Checkpoint] = Field(description="Name (as in evaluate.models) -> checkpoint and base")
     quantizations: list[str] = Field(default_factory=lambda: ["f16", "q8_0"], min_length=1)
@@ -71,7 +85,7 @@ class ExportSettings(Settings):
     )
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     adapter: AdapterSettings = Field(default_factory=AdapterSettings)
-    support: SupportSettings = Field(default_factory=SupportSettings)
+    support: ExportSupportSettings = Field(default_factory=ExportSupportSettings)
 
     @field_validator("quantizations")
     @classmethod
@@ -151,13 +165,14 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
     from lingualign.evaluate.support import conversation, read_cases
     from lingualign.export import adapter, ollama
     from lingualign.io import atomic_path
+    from lingualign.stats import interval
 
-    cases = read_cases(Path(settings.support.cases))
+    cases = settings.support.chosen(read_cases(Path(settings.support.cases)))
     checkpoint = settings.checkpoints[name]
     model = Path(checkpoint.model)
     tokenizer = AutoTokenizer.from_pretrained(model)
     chat = ollama.derive(tokenizer, f"{where}.checkpoints.{name}.model")
-    metrics: dict[str, Any] = {"checkpoint": checkpoint.model, "folder": out.as_posix()}
+    metrics: dict[str, Any] = {"checkpoint": checkpoint.model, "folder": out.as_posix(), "support_cases": len(cases)}
     with atomic_path(out, directory=True) as tmp:
         files = write_ggufs(model, name, settings.quantizations, tmp)
         source = gguf_name(name, settings.ollama.quantization)
@@ -171,11 +186,11 @@ def export_checkpoint(settings: ExportSettings, name: str, out: Path, where: str
         metrics["gguf"] = {}
         for quantization, path in files.items():
             support, answers = support_replies(path, settings, cases)
-            same = sum(mine == theirs for mine, theirs in zip(answers, replies, strict=True))
+            same = [float(mine == theirs) for mine, theirs in zip(answers, replies, strict=True)]
             metrics["gguf"][quantization] = {
                 "file": path.name,
                 "bytes": path.stat().st_size,
-                "identical": round(same / len(replies), 4),
+                "identical": interval(same),
                 "support": support["score"],
             }
         adapter.extract(model, Path(checkpoint.base), tmp / "adapter", settings.adapter.max_rank, checkpoint.base)
