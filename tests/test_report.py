@@ -46,33 +46,42 @@ def model_metrics(offset: float) -> dict[str, Any]:
     }
 
 
+def write_replies(folder: Path, name: str, passes: list[bool], category_of: Any = lambda i: "json") -> None:
+    """Support replies of ``len(passes)`` cases: case i ran the json and formal_address checks and failed
+    json where ``passes[i]`` is false."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lingualign.evaluate.support import REPLIES
+
+    rows = [
+        {
+            "id": f"c{i}",
+            "category": category_of(i),
+            "reply": "…",
+            "failed": [] if ok else ["json"],
+            "checked": ["json", "formal_address"],
+        }
+        for i, ok in enumerate(passes)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=REPLIES), folder / f"{name}.parquet")
+
+
+REPORT = ["--evals", "metrics/eval", "--plot", "metrics/plot.csv", "--support-plot", "metrics/support.csv"]
+REPORT += ["--html", "metrics/report.html", "--replies", "data/eval/replies"]
+
+
 @pytest.fixture
 def report_dir(tmp_path: Path) -> Path:
     (tmp_path / "metrics" / "eval").mkdir(parents=True)
     for offset, name in enumerate(MODELS):
         (tmp_path / "metrics" / "eval" / f"{name}.json").write_text(json.dumps(model_metrics(offset)))
+        write_replies(tmp_path / "data" / "eval" / "replies", name, [True, False, True, False])
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"evaluate": {"models": MODELS}}))
     curves = tmp_path / "metrics" / "curves.csv"
     curves.write_text("step,loss,rewards/accuracies\n1,0.69,0.5\n2,0.5,0.75\n3,0.3,1.0\n")
-    run(
-        [
-            "lingualign",
-            "report",
-            "--evals",
-            "metrics/eval",
-            "--curves",
-            str(curves),
-            "--out",
-            "metrics/eval.json",
-            "--plot",
-            "metrics/plot.csv",
-            "--support-plot",
-            "metrics/support.csv",
-            "--html",
-            "metrics/report.html",
-        ],
-        cwd=tmp_path,
-    )
+    run(["lingualign", "report", *REPORT, "--curves", str(curves), "--out", "metrics/eval.json"], cwd=tmp_path)
     return tmp_path
 
 
@@ -95,22 +104,7 @@ def test_report_puts_every_model_side_by_side(report_dir: Path) -> None:
 
 def test_a_missing_model_evaluation_is_named(report_dir: Path) -> None:
     (report_dir / "metrics" / "eval" / "merged.json").unlink()
-    command = [
-        "lingualign",
-        "report",
-        "--evals",
-        "metrics/eval",
-        "--curves",
-        "none.csv",
-        "--out",
-        "metrics/eval2.json",
-        "--plot",
-        "p.csv",
-        "--support-plot",
-        "s.csv",
-        "--html",
-        "r.html",
-    ]
+    command = ["lingualign", "report", *REPORT, "--curves", "none.csv", "--out", "metrics/eval2.json"]
     result = run(command, cwd=report_dir, check=False)
     assert result.returncode == 2
     assert "metrics/eval/merged.json: no evaluation of model 'merged' (run: dvc repro evaluate@merged)" in result.stderr
@@ -197,3 +191,43 @@ def test_the_report_draws_intervals_and_hides_a_tiny_judges_scores(tmp_path: Pat
     smollm2_row = page[page.index("<th>smollm2</th>") : page.index("<th>merged</th>")]
     assert "3.500" not in smollm2_row and smollm2_row.count(">n/m</td>") == 4 + len(CATEGORIES)
     assert "<td>4.500</td>" in page  # merged's MT-Bench average is shown
+
+
+def test_each_model_is_tested_against_the_baseline_case_by_case(report_dir: Path) -> None:
+    """Eight cases: the baseline passes c0-c1, the fine-tune c0-c7 (six won, none lost: exact
+    McNemar p = 2 / 2**6); by category, the four 'formal' cases hold four of the six."""
+    replies = report_dir / "data" / "eval" / "replies"
+    category = lambda i: "formal" if i % 2 else "json"  # noqa: E731
+    write_replies(replies, "smollm2", [True, True] + [False] * 6, category)
+    write_replies(replies, "dpo", [True] * 8, category)
+    write_replies(replies, "merged", [True, True] + [False] * 6, category)
+    (report_dir / "params.yaml").write_text(yaml.safe_dump({"evaluate": {"models": MODELS, "baseline": "smollm2"}}))
+    run(["lingualign", "report", *REPORT, "--curves", "none.csv", "--out", "metrics/eval.json"], cwd=report_dir)
+    results = json.loads((report_dir / "metrics" / "eval.json").read_text())
+    assert "vs_baseline" not in results["smollm2"]
+    versus = results["dpo"]["vs_baseline"]
+    assert versus["baseline"] == "smollm2"
+    every = versus["support"]["all"]
+    assert (every["won"], every["lost"], every["n"], every["p"], every["delta"]) == (6, 0, 8, 0.03125, 0.75)
+    assert every["baseline"]["value"] == 0.25 and every["model"] == {"value": 1.0, "low": 1.0, "high": 1.0, "n": 8}
+    formal = versus["support"]["categories"]["formal"]
+    assert (formal["won"], formal["lost"], formal["n"], formal["p"]) == (3, 0, 4, 0.25)
+    assert versus["support"]["checks"]["formal_address"]["won"] == 0  # no case failed it
+    assert versus["support"]["checks"]["json"]["won"] == 6
+    assert results["merged"]["vs_baseline"]["support"]["all"]["p"] == 1.0
+    page = (report_dir / "metrics" / "report.html").read_text()
+    assert "<h3>dpo against smollm2</h3>" in page and "<td>6/0</td><td>0.0312</td><td>8</td>" in page
+
+
+def test_replies_without_the_checks_they_ran_are_named(report_dir: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    old = report_dir / "data" / "eval" / "replies" / "dpo.parquet"
+    pq.write_table(pa.table({"id": ["c0"], "category": ["json"], "reply": ["x"], "failed": [[]]}), old)
+    (report_dir / "params.yaml").write_text(yaml.safe_dump({"evaluate": {"models": MODELS, "baseline": "smollm2"}}))
+    command = ["lingualign", "report", *REPORT, "--curves", "none.csv", "--out", "metrics/eval2.json"]
+    result = run(command, cwd=report_dir, check=False)
+    assert result.returncode == 2
+    assert "data/eval/replies/dpo.parquet: field 'checked': missing" in result.stderr
+    assert not (report_dir / "metrics" / "eval2.json").exists()

@@ -22,11 +22,12 @@ from lingualign.io import atomic_path
 from lingualign.mtbench import CATEGORIES
 from lingualign.settings import Settings
 
-PARAMS = ("evaluate.models",)
+PARAMS = ("evaluate.models", "evaluate.baseline")
 
 
 class ReportSettings(Settings):
     models: dict[str, str] = Field(min_length=1, description="The evaluated models, in the order the report shows them")
+    baseline: str | None = Field(default=None, description="The model every other one is tested against")
 
 
 # MT-Bench asks a GPT-4-class judge; a judge below a billion parameters (the CPU default's 135M
@@ -49,6 +50,58 @@ def collect(models: list[str], folder: Path) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise InputError(path, exc.lineno, None, f"not valid JSON: {exc.msg}", "malformed_json") from None
     return results
+
+
+def read_replies(folder: Path, name: str) -> dict[str, dict[str, Any]]:
+    """One model's support replies (evaluate's per-case table) by case id."""
+    import pyarrow.parquet as pq
+
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise InputError(
+            path, None, None, f"no support replies of model '{name}' (run: dvc repro evaluate@{name})", "missing_file"
+        )
+    table = pq.read_table(path)
+    if "checked" not in table.column_names:
+        raise InputError(
+            path, None, "checked", "missing: written before evaluate kept it; rerun evaluate@" + name, "schema"
+        )
+    return {row["id"]: row for row in table.to_pylist()}
+
+
+def against_baseline(baseline: dict[str, dict[str, Any]], model: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The model's support results beside the baseline's over the cases both answered: all cases,
+    each category and each check, with both pass rates' bootstrap intervals and an exact McNemar test."""
+    from lingualign.stats import interval, mcnemar
+
+    common = [case for case in baseline if case in model]
+    groups: dict[str, dict[str, list[str]]] = {"all": {"cases": common}, "categories": {}, "checks": {}}
+    for case in common:
+        groups["categories"].setdefault(baseline[case]["category"], []).append(case)
+        for check in baseline[case]["checked"]:
+            groups["checks"].setdefault(check, []).append(case)
+
+    def passed(rows: dict[str, dict[str, Any]], cases: list[str], check: str | None) -> list[bool]:
+        return [not rows[c]["failed"] if check is None else check not in rows[c]["failed"] for c in cases]
+
+    def compared(cases: list[str], check: str | None = None) -> dict[str, Any]:
+        old, new = passed(baseline, cases, check), passed(model, cases, check)
+        test = mcnemar(old, new)
+        return {
+            "baseline": interval(old),
+            "model": interval(new),
+            "delta": round((sum(new) - sum(old)) / len(cases), 6),
+            "won": test["won"],
+            "lost": test["lost"],
+            "p": test["p"],
+            "n": len(cases),
+        }
+
+    return {
+        "all": compared(common),
+        "categories": {name: compared(cases) for name, cases in sorted(groups["categories"].items())},
+        "checks": {name: compared(cases, name) for name, cases in sorted(groups["checks"].items())},
+    }
 
 
 def noise_judge(metrics: dict[str, Any]) -> dict[str, Any] | None:
@@ -277,6 +330,41 @@ def judge_notes(results: dict[str, Any]) -> str:
     return "\n".join(notes)
 
 
+def baseline_section(results: dict[str, Any]) -> str:
+    """Per model, a table of its support pass rates against the baseline's, case by case."""
+    parts = []
+    for model, r in results.items():
+        versus = r.get("vs_baseline")
+        if not versus:
+            continue
+        rows = [("all cases", versus["support"]["all"])]
+        rows += [(f"category {name}", row) for name, row in versus["support"]["categories"].items()]
+        rows += [(f"check {name}", row) for name, row in versus["support"]["checks"].items()]
+
+        def rate(ci: dict[str, Any]) -> str:
+            return f"{ci['value']:.3f} [{ci['low']:.3f}, {ci['high']:.3f}]"
+
+        body = "".join(
+            f"<tr><th>{html.escape(label)}</th><td>{rate(row['baseline'])}</td><td>{rate(row['model'])}</td>"
+            f"<td>{row['delta']:+.3f}</td><td>{row['won']}/{row['lost']}</td><td>{row['p']:.4f}</td>"
+            f"<td>{row['n']}</td></tr>"
+            for label, row in rows
+        )
+        parts.append(
+            f"<h3>{html.escape(model)} against {html.escape(versus['baseline'])}</h3>"
+            f'<table class="baseline"><thead><tr><th>support cases</th><th>{html.escape(versus["baseline"])}</th>'
+            f"<th>{html.escape(model)}</th><th>delta</th><th>won/lost</th><th>p (exact McNemar)</th><th>n</th></tr>"
+            f"</thead><tbody>{body}</tbody></table>"
+        )
+    if not parts:
+        return ""
+    return (
+        "<h2>Each model against the baseline, case by case</h2>\n<p>Pass rates with 95% bootstrap intervals; "
+        "won/lost: cases only the model / only the baseline passes; p: exact McNemar test over those.</p>\n"
+        + "\n".join(parts)
+    )
+
+
 def render_html(results: dict[str, Any], curves: list[dict[str, float]]) -> str:
     support = support_rows(results)
     support_section = (
@@ -311,6 +399,7 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
 thead th {{ background: #f3f3f3; }} tbody th {{ text-align: left; }}
 .scroll {{ overflow-x: auto; }}
 .noise {{ color: #999; }}
+table.baseline {{ margin-bottom: 12px; }}
 </style></head>
 <body>
 <h1>lingualign evaluation</h1>
@@ -321,6 +410,7 @@ thead th {{ background: #f3f3f3; }} tbody th {{ text-align: left; }}
 <p>Seeded bootstrap over the cases (n each); intervals that overlap this much are no evidence of a
 difference: compare two runs with <code>lingualign diff</code>.</p>
 {intervals_svg(results)}
+{baseline_section(results)}
 <h2>German MT-Bench by category</h2>
 {mtbench_section}
 {support_section}
@@ -337,6 +427,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", type=Path, required=True, help="MT-Bench per category and model (CSV) for dvc plots")
     parser.add_argument("--support-plot", type=Path, required=True, help="Support cases per category and model (CSV)")
     parser.add_argument("--html", type=Path, required=True, help="The report page")
+    parser.add_argument("--replies", type=Path, required=True, help="Folder of per-model support replies (Parquet)")
 
 
 def main(args: argparse.Namespace) -> None:
@@ -347,10 +438,15 @@ def main(args: argparse.Namespace) -> None:
 
     def work() -> dict[str, Any]:
         results = collect(list(settings.models), args.evals)
+        if settings.baseline is not None:
+            baseline = read_replies(args.replies, settings.baseline)
+            for name in [m for m in settings.models if m != settings.baseline]:
+                versus = against_baseline(baseline, read_replies(args.replies, name))
+                results[name]["vs_baseline"] = {"baseline": settings.baseline, "support": versus}
         write_plot(args.plot, category_rows(results))
         write_plot(args.support_plot, support_rows(results))
         with atomic_path(args.html) as tmp:
             tmp.write_text(render_html(results, read_curves(args.curves)), encoding="utf-8")
         return results
 
-    run_stage("report", settings, [args.evals, args.curves], args.out, work)
+    run_stage("report", settings, [args.evals, args.curves, args.replies], args.out, work)

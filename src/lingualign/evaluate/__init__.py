@@ -44,6 +44,9 @@ PARAMS = (
 
 class EvaluateSettings(Settings):
     models: dict[str, str] = Field(description="Name in metrics/eval.json -> checkpoint folder")
+    baseline: str | None = Field(
+        default=None, description="The model (of `models`) the report tests every other one against, case by case"
+    )
     engine: EngineForEachModelField = Field(  # type: ignore[valid-type]
         description="The engine that answers for the model under test (its settings without `model`)"
     )
@@ -55,6 +58,8 @@ class EvaluateSettings(Settings):
     def _some_models(self) -> EvaluateSettings:
         if not self.models:
             raise ValueError("models: name at least one model to evaluate")
+        if self.baseline is not None and self.baseline not in self.models:
+            raise ValueError(f"baseline: '{self.baseline}' is not one of models ({', '.join(self.models)})")
         return self
 
     def engine_for(self, name: str) -> EngineSettings:

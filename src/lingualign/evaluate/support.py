@@ -31,13 +31,15 @@ DEFAULT_SYSTEM = (
 )
 
 
-# What evaluate writes beside the metrics: every reply and the checks it failed, to read why.
+# What evaluate writes beside the metrics: every reply, the checks it failed and those it ran, to read why
+# and to test two models case by case (report.py).
 REPLIES = pa.schema(
     [
         pa.field("id", pa.string(), nullable=False),
         pa.field("category", pa.string(), nullable=False),
         pa.field("reply", pa.string(), nullable=False),
         pa.field("failed", pa.list_(pa.string()), nullable=False),
+        pa.field("checked", pa.list_(pa.string()), nullable=False),  # every check the case runs
     ]
 )
 
@@ -119,7 +121,8 @@ def run_support(engine: Engine, cases: list[SupportCase], settings: SupportSetti
     rows = []
     for case, reply in zip(cases, replies, strict=True):
         failed = grade(case, reply)
-        rows.append({"id": case.id, "category": case.category, "reply": reply, "failed": failed})
+        checked = [check.name for check in case.all_checks()]
+        rows.append({"id": case.id, "category": case.category, "reply": reply, "failed": failed, "checked": checked})
     return summarize(cases, rows), rows
 
 
