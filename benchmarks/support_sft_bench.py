@@ -4,7 +4,8 @@ Runs the stages' own functions on the ``support_tickets`` source alone, with par
 ingest (scrubbed), translate (every row native: no engine), the ratings as scores, the pairs' SFT
 set, sft, then the support cases of evaluate for the base model and the fine-tune. Nothing else of
 the pipeline runs (no MT-Bench, no judge, no harness), so it takes minutes on the CPU default.
-Prints the per-category pass rates of both models and the cases whose outcome changed, as JSON.
+Prints, as JSON, the fine-tune against the base as the report tests it: all cases, per category and
+per check, both pass rates with intervals, cases won and lost, and the exact McNemar p.
 
     python benchmarks/support_sft_bench.py [--work DIR] [--epochs N]
 """
@@ -24,6 +25,7 @@ from lingualign.contracts import NORMALIZED, SFT, TRANSLATED
 from lingualign.ingest import IngestSettings, ingest
 from lingualign.io import read_parquet, write_parquet
 from lingualign.pairs import PairsSettings, build_pairs
+from lingualign.report import against_baseline
 from lingualign.settings import load_settings, parse_settings, read_params
 from lingualign.sft import SFTSettings, train_sft
 from lingualign.translate import TranslateSettings, Translator, translate_table
@@ -52,21 +54,13 @@ def sft_set(params: Path, work: Path) -> Path:
 
 
 def support(checkpoint: str, params: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from lingualign.devices import load_causal_lm
-    from lingualign.engines.transformers import TransformersEngine, TransformersSettings
+    """The support cases as evaluate runs them: through ``evaluate.engine``, for ``checkpoint``."""
+    from lingualign.engines import build, for_model
     from lingualign.evaluate import EvaluateSettings
     from lingualign.evaluate.support import read_cases, run_support
 
     settings = load_settings(EvaluateSettings, params, ("evaluate",))
-    loaded = load_causal_lm(checkpoint, settings.device, settings.dtype)
-    engine_settings = TransformersSettings(
-        name="transformers",
-        model=checkpoint,
-        device=settings.device,
-        dtype=settings.dtype,
-        batch_size=settings.support.batch_size,
-    )
-    engine = TransformersEngine(engine_settings, loaded)
+    engine = build(for_model(settings.engine, checkpoint), f"{params}: evaluate.engine")
     return run_support(engine, read_cases(Path(settings.support.cases)), settings.support)
 
 
@@ -91,29 +85,10 @@ def main() -> None:
         results[name] = support(checkpoint, args.params)
         seconds[f"support_{name}"] = round(time.perf_counter() - started, 1)
     (base, base_rows), (tuned, tuned_rows) = results["base"], results["sft_support_tickets"]
-    changed = {
-        row["id"]: {"base": not row["failed"], "sft": not other["failed"]}
-        for row, other in zip(base_rows, tuned_rows, strict=True)
-        if bool(row["failed"]) != bool(other["failed"])
-    }
-    print(
-        json.dumps(
-            {
-                "sft": {key: trained[key] for key in ("examples", "steps", "train_loss") if key in trained},
-                "categories": {
-                    name: {"base": base["categories"][name], "sft": tuned["categories"][name]}
-                    for name in base["categories"]
-                },
-                "checks": {
-                    name: {"base": base["checks"][name], "sft": tuned["checks"][name]} for name in base["checks"]
-                },
-                "passed": {"base": base["passed"], "sft": tuned["passed"], "cases": base["cases"]},
-                "changed": changed,
-                "seconds": seconds,
-            },
-            indent=1,
-        )
-    )
+    versus = against_baseline({r["id"]: r for r in base_rows}, {r["id"]: r for r in tuned_rows})
+    summary = {"sft": {key: trained[key] for key in ("examples", "steps", "train_loss") if key in trained}}
+    summary |= {"passed": {"base": base["passed"], "sft": tuned["passed"], "cases": base["cases"]}}
+    print(json.dumps(summary | {"against_base": versus, "seconds": seconds}, indent=1))
 
 
 if __name__ == "__main__":
