@@ -234,12 +234,13 @@ def test_fallback_keeps_the_datasets_ratings_and_judges_the_rest(tmp_path: Path)
     settings = parse_settings(
         ScoreSettings, {"scorer": {"name": "fallback", "scorers": ["ratings", judge_settings()]}}, "score"
     )
-    result, metrics = score_table(table, settings, SCORERS.get("fallback")(settings.scorer, tmp_path))
+    scorer = SCORERS.get("fallback")(settings.scorer, tmp_path)
+    result, _ = score_table(table, settings, scorer)
     assert result.column("score").to_pylist() == [7.0, 3.0, None, 4.0]
     # A row no scorer could score keeps the fallback's own name.
     chain = "fallback(ratings:overall,judge:judge:single-v1)"
     assert result.column("scorer").to_pylist() == ["judge:judge:single-v1", "ratings:overall", chain, "ratings:overall"]
-    assert metrics["report"] == {"judge:judge:single-v1": {"rated": 1, "unparseable": 1}}
+    assert scorer.report() == {"judge:judge:single-v1": {"rated": 1, "unparseable": 1}}
 
 
 class OddsSettings(EngineSettings):
