@@ -136,7 +136,6 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
 
     prompts, samples, per_source, stats = 0, 0, {}, RunStats()
     with parquet_sink(out, TRANSLATED) as sink:
-        pending: list[dict[str, Any]] = []  # rows written a row group of at least batch_rows at a time
         for name, engine_settings in settings.sources.items():
             engine = build(engine_settings, f"generate.sources.{name}")
             dtype = engine.identity().get("dtype")
@@ -150,10 +149,7 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
                     kept += len(rows)
                     characters += sum(len(row["response"]) for row in rows)
                     dropped += len(batch) - len(rows) // len(settings.seeds)
-                    pending += rows
-                    if len(pending) >= settings.batch_rows:
-                        sink.write_table(pa.Table.from_pylist(pending, TRANSLATED))
-                        pending = []
+                    sink.add(pa.Table.from_pylist(rows, TRANSLATED), settings.batch_rows)
             del engine  # one source model in memory at a time
             samples += kept
             per_source[name] = {
@@ -162,8 +158,7 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
                 "mean_chars": round(characters / kept, 1) if kept else None,
                 "identical_prompts_dropped": dropped,
             }
-        if pending or not sink.rows:
-            sink.write_table(pa.Table.from_pylist(pending, TRANSLATED))
+        sink.add(TRANSLATED.empty_table(), settings.batch_rows)  # an output without samples keeps its schema
     samples_per_s = round(stats.generated / stats.seconds, 2) if stats.seconds else 0.0
     run_block = {"cache_hits": stats.cache_hits, "sampled": stats.generated, "seconds": round(stats.seconds, 1)}
     return {

@@ -93,10 +93,9 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
         for batch in rebatched(tables, settings.batch_rows):
             result, scores = score_table(batch, settings, scorer)
             counts.add(batch.column("dataset").to_pylist(), scores)
-            sink.write_table(result.combine_chunks())
+            sink.add(result, settings.batch_rows)
             rows += batch.num_rows
-        if not rows:
-            sink.write_table(SCORED.empty_table())
+        sink.add(SCORED.empty_table(), settings.batch_rows)  # an output without rows keeps its schema
     metrics = {"scorer": scorer.identity, "text": settings.text, "responses": rows, "datasets": counts.metrics()}
     metrics |= {"report": scorer.report()} if scorer.report() else {}
     metrics["run"] = scorer.run | {"seconds": round(time.perf_counter() - started, 1)}
