@@ -58,16 +58,16 @@ PARAMS = {
     "pairs": {"margin_min": 0.5, "margin_max": 10.0, "windows": {"generated": {"min": 0.01, "max": 10.0}}},
 }  # fmt: skip
 
-WORDS = (
-    "order invoice refund router password account delivery customer warranty parcel update screen battery "
-    "network question answer reason method result value number table column function variable equation "
-    "system message product service contract payment address weather history country science language"
-).split()
+WORDS = [
+    "order", "invoice", "refund", "router", "password", "account", "delivery", "customer", "warranty", "parcel",
+    "update", "screen", "battery", "network", "question", "answer", "reason", "method", "result", "value", "number",
+    "table", "column", "function", "variable", "equation", "system", "message", "product", "service", "contract",
+    "payment", "address", "weather", "history", "country", "science", "language",
+]  # fmt: skip
 SYSTEM_PROMPTS = (
     "You are an AI assistant. User will you give you a task. Your goal is to complete the task as faithfully as "
     "you can. While performing the task think step-by-step and justify your steps.",
-    "You are a helpful assistant, who always provide explanation. Think like you are answering to a five year "
-    "old.",
+    "You are a helpful assistant, who always provide explanation. Think like you are answering to a five year old.",
     "You are an AI assistant that helps people find information.",
     "You are an AI assistant. You will be given a task. You must generate a detailed and long answer.",
     "",
@@ -167,7 +167,9 @@ def make_data(work: Path, characters: int, seed: int) -> None:
     made = orca_records(writer, work / "raw" / "orca.jsonl", characters // 2)
     made += ultrafeedback_records(writer, work / "raw" / "ultrafeedback.jsonl", characters - made)
     size = sum(path.stat().st_size for path in (work / "raw").iterdir())
-    print(f"data: {made / 1e6:,.1f} M characters, {size / 1e6:,.0f} MB of JSONL in {time.perf_counter() - started:.0f} s")
+    print(
+        f"data: {made / 1e6:,.1f} M characters, {size / 1e6:,.0f} MB of JSONL in {time.perf_counter() - started:.0f} s"
+    )
 
 
 # ---------------------------------------------------------------- one stage in a process of its own
@@ -291,8 +293,9 @@ def killed_run(work: Path, first_seconds: float, seed: int) -> None:
     at = random.Random(seed).uniform(0.1, 0.9) * first_seconds
     out = work / "translated-killed.parquet"
     with open(work / "translate.log", "a") as log:
-        process = subprocess.Popen(stage_command("translate", work, out, "cache-killed"), stdout=subprocess.DEVNULL,
-                                   stderr=log, cwd=ROOT, env=os.environ | {"LINGUALIGN_INSTANT_COUNT": str(counter)})  # fmt: skip
+        env = os.environ | {"LINGUALIGN_INSTANT_COUNT": str(counter)}
+        command = stage_command("translate", work, out, "cache-killed")
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT, env=env)
         time.sleep(at)
         process.send_signal(signal.SIGKILL)
         process.wait()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ TEXT_IDENTITY = {
     "template", "chat", "source_language", "target_language", "target_code", "max_chunk_chars",
     "max_new_tokens", "new_tokens_per_char", "temperature", "seed", "quality",
 }  # fmt: skip
+_LINE_BOUNDARY = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines() splits
 ALMA_TEMPLATE = "Translate this from {source} to {target}:\n{source}: {text}\n{target}:"
 
 
@@ -104,6 +106,8 @@ def clean_output(raw: str, target_language: str) -> str:
     (ALMA-style prompts continue with a new ``English:`` line).
     """
     label = f"{target_language}:"
+    if not _LINE_BOUNDARY.search(raw) and not raw.startswith(label) and raw == raw.strip():
+        return raw  # the common answer, one clean line: no copy
     for line in raw.strip().splitlines():
         line = line.strip()
         if line:
