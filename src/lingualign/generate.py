@@ -132,7 +132,7 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
     memory follows the batch, not the data."""
     from lingualign.cache import ResultCache
     from lingualign.engines import build, run
-    from lingualign.io import parquet_sink
+    from lingualign.io import parquet_sink, release_memory
 
     prompts, samples, per_source, stats = 0, 0, {}, RunStats()
     with parquet_sink(out, TRANSLATED) as sink:
@@ -150,6 +150,8 @@ def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_di
                     characters += sum(len(row["response"]) for row in rows)
                     dropped += len(batch) - len(rows) // len(settings.seeds)
                     sink.add(pa.Table.from_pylist(rows, TRANSLATED), settings.batch_rows)
+                    del requests, texts, rows
+                    release_memory()
             del engine  # one source model in memory at a time
             samples += kept
             per_source[name] = {

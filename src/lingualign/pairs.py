@@ -340,7 +340,10 @@ def pair_buckets(buckets: list[Spill], settings: PairsSettings, folder: Path, co
     ({dataset: pairs}, {dataset: sft rows}), each a :class:`Spill`."""
     pairs: dict[str, Spill] = {}
     sft: dict[str, Spill] = {}
+    from lingualign.io import release_memory
+
     for bucket in buckets:
+        release_memory()
         pairing = build_pairs(bucket.table().to_pylist(), settings)
         counts.dropped.update(pairing.dropped)
         if settings.sft_share is not None:  # FuseChat's split: how many prompts went each way

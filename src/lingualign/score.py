@@ -78,7 +78,7 @@ class ScoreCounts:
 def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_dir: Path) -> dict[str, Any]:
     """Score the rows of every table in ``sources`` (translated rows, generated samples) together, as one
     stream of ``batch_rows`` rows: memory follows the batch, not the data."""
-    from lingualign.io import parquet_sink, read_parquet_batches
+    from lingualign.io import parquet_sink, read_parquet_batches, release_memory
 
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
@@ -95,6 +95,8 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
             counts.add(batch.column("dataset").to_pylist(), scores)
             sink.add(result, settings.batch_rows)
             rows += batch.num_rows
+            del batch, result, scores
+            release_memory()
         sink.add(SCORED.empty_table(), settings.batch_rows)  # an output without rows keeps its schema
     metrics = {"scorer": scorer.identity, "text": settings.text, "responses": rows, "datasets": counts.metrics()}
     metrics |= {"report": scorer.report()} if scorer.report() else {}

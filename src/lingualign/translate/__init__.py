@@ -302,7 +302,7 @@ def translate_stage(
     """Translate ``source`` into ``out``, ``batch_rows`` rows at a time; with ``reference``, score chrF
     on it; with ``mtbench_out``, write the German MT-Bench questions there (the CLI passes both)."""
     from lingualign import mtbench
-    from lingualign.io import parquet_sink, read_parquet_batches
+    from lingualign.io import parquet_sink, read_parquet_batches, release_memory
 
     engine = build(settings.engine, "translate.engine")
     text_identity = engine.identity() | settings.model_dump(mode="json", include=TEXT_IDENTITY)
@@ -314,6 +314,8 @@ def translate_stage(
                 result, counts = translate_table(table, settings, translator)
                 sink.write_table(result)
                 metrics = add_counts(metrics, counts)
+                del table, result
+                release_memory()
             metrics = metrics or add_counts({}, translate_table(NORMALIZED.empty_table(), settings, translator)[1])
             metrics["dedupe_saving"] = (
                 round(1 - metrics["chunk_characters"] / metrics["characters"], 4) if metrics["characters"] else 0.0
