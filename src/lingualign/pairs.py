@@ -271,7 +271,7 @@ class Spill:
     def tables(self) -> Iterator[pa.Table]:
         """What was added, in order, a piece at a time."""
         if self.writer is not None:
-            self.writer.close()
+            self.writer.close()  # a no-op when already closed: the file can be read again
             with pa.ipc.open_stream(self.path) as reader:
                 for batch in reader:
                     yield pa.Table.from_batches([batch])
@@ -340,6 +340,7 @@ def pair_buckets(buckets: list[Spill], settings: PairsSettings, folder: Path, co
     ({dataset: pairs}, {dataset: sft rows}), each a :class:`Spill`."""
     pairs: dict[str, Spill] = {}
     sft: dict[str, Spill] = {}
+    held = settings.batch_rows if len(buckets) == 1 else 0  # rows that were spilled stay on disk
     from lingualign.io import release_memory
 
     for bucket in buckets:
@@ -354,7 +355,7 @@ def pair_buckets(buckets: list[Spill], settings: PairsSettings, folder: Path, co
         for name, rows, schema, spills in (("pairs", pairing.pairs, PAIRS, pairs), ("sft", pairing.sft, SFT, sft)):
             for dataset, group in groupby(rows, key=lambda row: row["dataset"]):
                 if dataset not in spills:
-                    spills[dataset] = Spill(folder / f"{name}-{len(spills)}.arrow", schema, settings.batch_rows)
+                    spills[dataset] = Spill(folder / f"{name}-{len(spills)}.arrow", schema, held)
                 spills[dataset].add(pa.Table.from_pylist(list(group), schema))
     return pairs, sft
 
