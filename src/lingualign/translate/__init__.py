@@ -206,26 +206,34 @@ def native_flags(texts: Iterable[str], settings: TranslateSettings) -> dict[str,
 def translate_table(
     table: pa.Table, settings: TranslateSettings, translator: Translator
 ) -> tuple[pa.Table, dict[str, Any]]:
-    columns = table.to_pydict()
+    # Only the texts and their language come to Python; every other column passes through as Arrow.
+    columns = table.select([*TEXT_FIELDS, "language"]).to_pydict()
     native = [language == settings.target_code for language in columns["language"]]
     texts = [text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if not own]
     translated = translator.translate(texts)
     kept = native_flags(
         (text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if own), settings
     )
-    out = {name: list(values) for name, values in columns.items()}
+    german: dict[str, Any] = {}
     row_flags: list[set[str]] = [set() for _ in range(table.num_rows)]
     for field in TEXT_FIELDS:
         if field not in settings.fields:
-            out[f"{field}_de"] = list(columns[field])
+            german[field] = table.column(field)
             continue
-        out[f"{field}_de"] = [
-            text if own else translated[text].german for text, own in zip(columns[field], native, strict=True)
-        ]
+        german[field] = pa.array(
+            [text if own else translated[text].german for text, own in zip(columns[field], native, strict=True)],
+            pa.string(),
+        )
         for row, (text, own) in enumerate(zip(columns[field], native, strict=True)):
             row_flags[row].update(kept[text] if own else translated[text].flags)
-    out["flags"] = [sorted(flags) for flags in row_flags]
-    result = pa.Table.from_pydict(out, schema=TRANSLATED)
+    result = pa.Table.from_arrays(
+        [
+            *(table.column(name) for name in NORMALIZED.names),
+            *(german[field] for field in TEXT_FIELDS),
+            pa.array([sorted(flags) for flags in row_flags], pa.list_(pa.string())),
+        ],
+        schema=TRANSLATED,
+    )
     flag_counts = Counter(flag for flags in row_flags for flag in flags)
     native_counts = Counter(flag for flags, own in zip(row_flags, native, strict=True) if own for flag in flags)
     if settings.quality.drop_flagged:
