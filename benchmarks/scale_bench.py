@@ -284,13 +284,14 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def killed_run(work: Path, first_seconds: float, seed: int) -> None:
-    """translate into a fresh cache, SIGKILLed at a random point of its first run's time, then again."""
+def killed_run(work: Path, first: dict, seed: int) -> None:
+    """translate into a fresh cache, SIGKILLed at a random point of its first run's time, then again.
+    Recomputed: what the two runs asked of the engine beyond what the uninterrupted run asked."""
     paths = stage_paths(work, "cache-killed")
     shutil.rmtree(paths["translate_cache"], ignore_errors=True)
     counter = work / "answered"
     counter.unlink(missing_ok=True)
-    at = random.Random(seed).uniform(0.1, 0.9) * first_seconds
+    at = random.Random(seed).uniform(0.1, 0.9) * first["seconds"]
     out = work / "translated-killed.parquet"
     with open(work / "translate.log", "a") as log:
         env = os.environ | {"LINGUALIGN_INSTANT_COUNT": str(counter)}
@@ -301,10 +302,10 @@ def killed_run(work: Path, first_seconds: float, seed: int) -> None:
         process.wait()
     answered = int(counter.read_text()) if counter.exists() else 0
     again = run_stage("translate", work, out, "cache-killed")
-    hits = again["translate_run"]["cache_hits"]
-    print(f"killed translate at {at:.0f} s: it had answered {answered:,} chunk requests; the rerun found {hits:,} "
-          f"cached and asked {again['translate_run']['translated_chunks']:,}: {answered - hits:,} recomputed "
-          f"(batch size {PARAMS['translate']['engine']['batch_size']})")  # fmt: skip
+    asked, total = again["translate_run"]["translated_chunks"], first["translate_run"]["translated_chunks"]
+    batch = PARAMS["translate"]["engine"]["batch_size"]
+    print(f"killed translate at {at:.0f} s, after {answered:,} of {total:,} chunks; the rerun asked {asked:,}: "
+          f"{answered + asked - total:,} recomputed (a batch is {batch:,})")  # fmt: skip
     report("translate resumed", again, characters(stage_paths(work)["normalized"]))
     same = file_hash(out) == file_hash(stage_paths(work)["translated"])
     print(f"resumed output {'equals' if same else 'DIFFERS FROM'} the uninterrupted run's")
@@ -343,9 +344,11 @@ def main() -> None:
             first[stage] = run_stage(stage, work)
             report(stage, first[stage], characters(*inputs[stage]))
         if args.rerun:
-            report("translate cached", run_stage("translate", work), characters(paths["normalized"]))
+            cached = run_stage("translate", work)
+            report("translate cached", cached, characters(paths["normalized"]))
+            print(f"cached rerun / first run: {cached['seconds'] / first['translate']['seconds']:.2f}")
         if args.kill:
-            killed_run(work, first["translate"]["seconds"], args.seed)
+            killed_run(work, first["translate"], args.seed)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
