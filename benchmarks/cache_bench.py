@@ -42,7 +42,7 @@ def build(folder: Path, entries: int, segments: int) -> float:
     """A cache of ``entries`` texts 'chunk 0', 'chunk 1', ... in ``segments`` segments; returns seconds."""
     import numpy as np
 
-    from lingualign.cache import KEY_BYTES, ResultCache, encode, write_segment
+    from lingualign.cache import KEY_BYTES, ResultCache, Sorted, encode, write_segment
 
     cache = ResultCache(folder, {"model": "benchmark"})
     started = time.perf_counter()
@@ -55,8 +55,7 @@ def build(folder: Path, entries: int, segments: int) -> float:
             for i in range(start, min(entries, start + share))
         }
         keys = sorted(values)
-        sizes = [len(values[key]) for key in keys]
-        write_segment(folder, "", np.array(keys, dtype=f"S{KEY_BYTES}"), (values[key] for key in keys), sizes)
+        write_segment(folder, "", [Sorted(np.array(keys, dtype=f"S{KEY_BYTES}"), [values[key] for key in keys])], [])
     return time.perf_counter() - started
 
 

@@ -126,6 +126,7 @@ def test_a_long_run_seals_its_journal_into_partials_and_ends_with_the_same_segme
     texts = [f"text number {n}" for n in range(300)]
     fill(tmp_path / "whole", texts)
     monkeypatch.setattr(cache_module, "SEAL_BYTES", 200)
+    monkeypatch.setattr(cache_module, "MERGE_KEYS", 16)  # the merge at the end: a few keys at a time, same bytes
     with ResultCache(tmp_path / "sealed", IDENTITY) as cache:
         for start in range(0, 300, 3):
             batch = texts[start : start + 3]

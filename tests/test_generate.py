@@ -144,3 +144,11 @@ def test_a_real_model_samples_differ_by_seed_and_repeat_by_seed(tmp_path: Path, 
     for row in first:
         by_prompt.setdefault(row["prompt_id"], []).append(row["response"])
     assert by_prompt and all(len(set(samples)) == 2 for samples in by_prompt.values())
+
+
+def test_a_table_read_a_few_rows_at_a_time_samples_as_in_one_batch(tmp_path: Path) -> None:
+    source = translated(tmp_path, 9)
+    whole = generate_stage(settings(), source, tmp_path / "whole.parquet", tmp_path / "c1")
+    pieces = generate_stage(settings(batch_rows=3), source, tmp_path / "pieces.parquet", tmp_path / "c2")
+    assert {**whole, "run": None} == {**pieces, "run": None}  # run: time and throughput
+    assert pq.read_table(tmp_path / "whole.parquet").equals(pq.read_table(tmp_path / "pieces.parquet"))

@@ -6,12 +6,15 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
+from lingualign import language
 from lingualign.language import detect_language, detect_languages
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_batched_language_ids_equal_py3langid_text_by_text() -> None:
+def test_batched_language_ids_equal_py3langid_text_by_text(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = []
     for line in (ROOT / "data" / "raw" / "orca_dpo_pairs.jsonl").open(encoding="utf-8"):
         record = json.loads(line)
@@ -31,6 +34,8 @@ def test_batched_language_ids_equal_py3langid_text_by_text() -> None:
     alphabet = "abcdefghijklmnopqrstuvwxyzäöüß .,!?\n"
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 400))) for _ in range(300)]
     expected = [detect_language(text) for text in texts]
+    assert detect_languages(texts) == expected
+    monkeypatch.setattr(language, "SLICE_BYTES", 1000)  # many slices, and texts longer than one
     assert detect_languages(texts) == expected
     assert {"de", "en", "sr", "ja", ""} <= set(expected)
     assert detect_languages([]) == []

@@ -188,3 +188,30 @@ def test_a_dataset_can_have_its_own_gap_window() -> None:
     assert [pair["dataset"] for pair in pairing.pairs] == ["generated"] and pairing.dropped["margin_below_window"] == 1
     with pytest.raises(SettingsError, match=r"windows.generated: min \(1.0\) must not exceed max \(0.1\)"):
         window(0.5, 10.0, windows={"generated": {"min": 1.0, "max": 0.1}})
+
+
+def test_rows_regrouped_on_disk_pair_as_in_memory(tmp_path: Path) -> None:
+    """More rows than ``batch_rows``: buckets by prompt id spilled to disk give the same pairs, SFT rows,
+    plot and metrics as one batch in memory."""
+    rows = [
+        r
+        for i in range(120)
+        for r in (
+            row(f"{i * 7919 % 4096:04x}", "a", 1.0 + i % 4, "m1", dataset="uf" if i % 3 else "generated"),
+            row(f"{i * 7919 % 4096:04x}", "b", 2.0, "m1", dataset="uf" if i % 3 else "generated"),
+            row(f"o{i}", "good", 1.0, label="chosen", source_row=i, dataset="orca"),
+            row(f"o{i}", "bad", 0.0, label="rejected", source_row=i, dataset="orca"),
+        )
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, SCORED), tmp_path / "scored.parquet")
+    found = []
+    for batch_rows in (10_000, 7):
+        paths = [
+            tmp_path / f"{batch_rows}-{name}" for name in ("train.parquet", "test.parquet", "sft.parquet", "m.csv")
+        ]
+        settings = window(0.5, 5.0, test_share=0.2, sft_share=0.4, batch_rows=batch_rows)
+        metrics = pairs_stage(settings, tmp_path / "scored.parquet", *paths)
+        found.append((metrics, [pq.read_table(p).to_pylist() for p in paths[:3]], paths[3].read_text()))
+        assert not list(tmp_path.glob(".pairs-*"))  # the spill folder is gone
+    assert found[0] == found[1]
+    assert found[0][0]["pairs"]["train"] > 0 and found[0][0]["sft"]["rows"] > 0

@@ -234,12 +234,13 @@ def test_fallback_keeps_the_datasets_ratings_and_judges_the_rest(tmp_path: Path)
     settings = parse_settings(
         ScoreSettings, {"scorer": {"name": "fallback", "scorers": ["ratings", judge_settings()]}}, "score"
     )
-    result, metrics = score_table(table, settings, SCORERS.get("fallback")(settings.scorer, tmp_path))
+    scorer = SCORERS.get("fallback")(settings.scorer, tmp_path)
+    result, _ = score_table(table, settings, scorer)
     assert result.column("score").to_pylist() == [7.0, 3.0, None, 4.0]
     # A row no scorer could score keeps the fallback's own name.
     chain = "fallback(ratings:overall,judge:judge:single-v1)"
     assert result.column("scorer").to_pylist() == ["judge:judge:single-v1", "ratings:overall", chain, "ratings:overall"]
-    assert metrics["report"] == {"judge:judge:single-v1": {"rated": 1, "unparseable": 1}}
+    assert scorer.report() == {"judge:judge:single-v1": {"rated": 1, "unparseable": 1}}
 
 
 class OddsSettings(EngineSettings):
@@ -270,3 +271,17 @@ def test_an_expected_rating_weighs_each_rating_by_its_probability(tmp_path: Path
     scores, judge = scores_of(parse_settings(ScoreSettings, {"scorer": scorer}, "score"), judged_table(), tmp_path)
     assert scores == [5.5, 9.0, None, 1.5]  # (5 x 0.6 + 7 x 0.2) / 0.8; no rating with any probability: unscored
     assert judge.report() == {"rated": 3, "unparseable": 1}
+
+
+def test_tables_scored_a_few_rows_at_a_time_score_as_in_one_batch(tmp_path: Path) -> None:
+    """Rows stream across the input tables' boundaries: the same rows, scores and per-dataset means."""
+    sources = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+    write_parquet(sources[0], translated_table(11), TRANSLATED)
+    write_parquet(sources[1], translated_table(6, offset=11), TRANSLATED)
+    found = []
+    for batch_rows in (10_000, 4):
+        settings = parse_settings(ScoreSettings, {"scorer": "ratings", "batch_rows": batch_rows}, "score")
+        metrics = score_stage(settings, sources, tmp_path / f"{batch_rows}.parquet", tmp_path / "cache")
+        del metrics["run"]
+        found.append((metrics, pa.parquet.read_table(tmp_path / f"{batch_rows}.parquet").to_pylist()))
+    assert found[0] == found[1] and len(found[0][1]) == 17

@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import struct
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -36,9 +35,10 @@ KEY_BYTES = 16
 SUFFIX = ".seg"
 PARTIAL = "partial-"
 SYNC_SECONDS = 1.0
-SEAL_BYTES = 32 << 20
+SEAL_BYTES = 8 << 20  # journal values held before sealing: part of every stage's peak memory
 BLOCK = 256  # keys per block: one fence key each in memory
 RUN_GAP = 8  # rows read together when the rows asked for are at most this far apart
+MERGE_KEYS = 1 << 19  # keys merged at once when segments become one: bounds the memory of a run's end
 
 
 def identity_hash(identity: Mapping[str, Any]) -> str:
@@ -108,10 +108,6 @@ class Segment:
             rows.append(at[found] + first)
         return np.concatenate(indices), np.concatenate(rows)
 
-    def value(self, row: int) -> bytes:
-        start, end = struct.unpack("<QQ", self._read(self.offsets_start + row * 8, 16))
-        return self._read(self.values_start + start, end - start)
-
     def values(self, rows: Any) -> list[bytes]:
         """The values of ``rows`` (ascending): rows at most ``RUN_GAP`` apart are read in one go, offsets
         and values each, so a rerun that asks for most of a segment reads it in long runs, while
@@ -131,44 +127,115 @@ class Segment:
             found.extend(data[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True))
         return found
 
-    def keys(self) -> Any:
+    def position(self, key: bytes) -> int:
+        """The row of the first key at or after ``key``."""
         import numpy as np
 
-        return np.frombuffer(self._read(16, self.count * KEY_BYTES), dtype=f"S{KEY_BYTES}")
+        block = int(np.searchsorted(self.fence, np.array([key], dtype=f"S{KEY_BYTES}"), side="right")[0]) - 1
+        if block < 0:
+            return 0
+        first = block * BLOCK
+        keys = np.frombuffer(
+            self._read(16 + first * KEY_BYTES, min(BLOCK, self.count - first) * KEY_BYTES), f"S{KEY_BYTES}"
+        )
+        return first + int(np.searchsorted(keys, np.array([key], dtype=f"S{KEY_BYTES}"))[0])
 
-    def sizes(self) -> Any:
+    def span_keys(self, start: int, end: int) -> Any:
         import numpy as np
 
-        offsets = np.frombuffer(self._read(self.offsets_start, (self.count + 1) * 8), dtype="<u8")
-        return np.diff(offsets.astype(np.int64))
+        return np.frombuffer(self._read(16 + start * KEY_BYTES, (end - start) * KEY_BYTES), dtype=f"S{KEY_BYTES}")
+
+    def span_values(self, start: int, end: int) -> list[bytes]:
+        """The values of rows ``start`` to ``end``, read in one go."""
+        import numpy as np
+
+        offsets = np.frombuffer(self._read(self.offsets_start + start * 8, (end - start + 1) * 8), dtype="<u8")
+        base = int(offsets[0])
+        data = self._read(self.values_start + base, int(offsets[-1]) - base)
+        bounds = (offsets - base).tolist()
+        return [data[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
     def close(self) -> None:
         self.file.close()
 
 
-def write_segment(folder: Path, prefix: str, keys: Any, values: Iterable[bytes], sizes: Any) -> Path | None:
-    """A segment of ``keys`` (a sorted array of unique keys) and their ``values`` (of ``sizes`` bytes,
-    in key order), streamed to disk and named ``prefix`` + the hash of its bytes; None without keys."""
+class Sorted:
+    """Sorted keys and their values in memory (the journal, or a benchmark's entries): a source of
+    :func:`write_segment` beside segments on disk."""
+
+    def __init__(self, keys: Any, values: list[bytes]):
+        self.keys, self.values, self.count = keys, values, len(values)
+
+    def position(self, key: bytes) -> int:
+        import numpy as np
+
+        return int(np.searchsorted(self.keys, np.array([key], dtype=f"S{KEY_BYTES}"))[0])
+
+    def span_keys(self, start: int, end: int) -> Any:
+        return self.keys[start:end]
+
+    def span_values(self, start: int, end: int) -> list[bytes]:
+        return self.values[start:end]
+
+
+def write_segment(folder: Path, prefix: str, sources: list[Any], held: list[Segment]) -> Path | None:
+    """One segment of the keys and values of ``sources`` (:class:`Sorted` or :class:`Segment`; a key in
+    several keeps the first source's value) less the keys ``held`` holds, named ``prefix`` + the hash
+    of its bytes; None if no key is left. Merged a range of keys at a time (``MERGE_KEYS`` keys at most
+    in memory), so a cache of any size merges in bounded memory."""
     import numpy as np
 
     from lingualign.io import atomic_path
 
-    if not len(keys):
+    total = sum(source.count for source in sources)
+    parts = max(1, -(-total // MERGE_KEYS))
+    bounds = [(part * 65536 // parts).to_bytes(2, "big") for part in range(parts)]
+
+    def merged(with_values: bool) -> Iterator[tuple[Any, list[bytes]]]:
+        """(keys, values) of each range of keys, sorted, once each, without what ``held`` holds."""
+        for lower, upper in zip(bounds, [*bounds[1:], None], strict=True):
+            spans = [
+                (source, source.position(lower) if lower != bounds[0] else 0,
+                 source.position(upper) if upper is not None else source.count)
+                for source in sources
+            ]  # fmt: skip
+            joined = np.concatenate([np.zeros(0, f"S{KEY_BYTES}")] + [s.span_keys(a, b) for s, a, b in spans])
+            order = np.argsort(joined, kind="stable")
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = joined[order][1:] != joined[order][:-1]  # a key twice (a kill between seal and unlink): once
+            order = order[first]
+            for segment in held:
+                hits, _ = segment.rows(joined[order])
+                order = np.delete(order, hits)
+            values = [value for s, a, b in spans for value in s.span_values(a, b)] if with_values else []
+            yield joined[order], [values[row] for row in order.tolist()] if with_values else []
+
+    count = sum(len(keys) for keys, _ in merged(with_values=False))
+    if not count:
         return None
-    offsets = np.zeros(len(keys) + 1, dtype="<u8")
-    offsets[1:] = np.cumsum(sizes)
-    digest = hashlib.sha256()
+    offsets_start = 16 + count * KEY_BYTES
+    fence_start = offsets_start + (count + 1) * 8
+    values_start = fence_start + -(-count // BLOCK) * KEY_BYTES
     tmp_path = folder / f".{prefix}writing{SUFFIX}"
     with open(tmp_path, "wb") as handle:
-        head = MAGIC + len(keys).to_bytes(8, "little")
-        for part in (head, keys.tobytes(), offsets.tobytes(), keys[::BLOCK].tobytes()):
-            digest.update(part)
-            handle.write(part)
-        for value in values:
-            digest.update(value)
-            handle.write(value)
-        handle.flush()
-        os.fsync(handle.fileno())
+        fd, written, stored, fence = handle.fileno(), 0, 0, []
+        os.pwrite(fd, MAGIC + count.to_bytes(8, "little"), 0)
+        os.pwrite(fd, (0).to_bytes(8, "little"), offsets_start)
+        for keys, values in merged(with_values=True):
+            os.pwrite(fd, keys.tobytes(), 16 + written * KEY_BYTES)
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+            ends = (stored + np.cumsum(sizes)).astype("<u8")
+            os.pwrite(fd, ends.tobytes(), offsets_start + (written + 1) * 8)
+            os.pwrite(fd, b"".join(values), values_start + stored)
+            fence.append(keys[-written % BLOCK :: BLOCK].tobytes())
+            written += len(keys)
+            stored += int(sizes.sum())
+        os.pwrite(fd, b"".join(fence), fence_start)
+        os.fsync(fd)
+    digest = hashlib.sha256()
+    with open(tmp_path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
     final = folder / f"{prefix}{digest.hexdigest()[:32]}{SUFFIX}"
     with atomic_path(final) as tmp:
         os.replace(tmp_path, tmp)
@@ -264,30 +331,9 @@ class ResultCache:
         import numpy as np
 
         self._close_journal()
-        journal_values = list(self.journal.values())
-        keys = np.concatenate(
-            [np.array(list(self.journal), dtype=f"S{KEY_BYTES}"), *(segment.keys() for segment in partials)]
-        )
-        source = np.concatenate(
-            [np.full(len(self.journal), -1), *(np.full(s.count, i) for i, s in enumerate(partials))]
-        )
-        row = np.concatenate([np.arange(len(self.journal)), *(np.arange(s.count) for s in partials)])
-        sizes = np.concatenate([
-            np.array([len(value) for value in journal_values], dtype=np.int64),
-            *(s.sizes() for s in partials),
-        ])  # fmt: skip
-        order = np.argsort(keys, kind="stable")
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = keys[order][1:] != keys[order][:-1]  # a key twice (a kill between seal and unlink): once
-        order = order[first]
-        for segment in held:
-            hits, _ = segment.rows(keys[order])
-            order = np.delete(order, hits)
-        values = (
-            journal_values[r] if s < 0 else partials[s].value(r)
-            for s, r in zip(source[order].tolist(), row[order].tolist(), strict=True)
-        )
-        return write_segment(self.folder, prefix, keys[order], values, sizes[order])
+        keys = sorted(self.journal)
+        journal = Sorted(np.array(keys, dtype=f"S{KEY_BYTES}"), [self.journal[key] for key in keys])
+        return write_segment(self.folder, prefix, [journal, *partials], held)
 
     def _close_journal(self) -> None:
         if self._handle is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ class GenerateSettings(Settings):
     top_p: float = Field(default=0.95, gt=0, le=1)
     max_new_tokens: int = Field(default=4096, ge=1)
     system_prompt: str | None = Field(default=None, description="Replaces each prompt's own system prompt when set")
+    batch_rows: int = Field(
+        default=10_000,
+        ge=1,
+        description="Table rows whose prompts are sampled together, and rows per row group: bounds memory",
+    )
 
     @model_validator(mode="after")
     def _distinct_seeds(self) -> GenerateSettings:
@@ -50,21 +56,25 @@ class GenerateSettings(Settings):
         return self
 
 
-def prompts_of(table: pa.Table, settings: GenerateSettings) -> list[dict[str, Any]]:
-    """One row per prompt of the chosen datasets (the first of its rows), in table order."""
+def prompt_batches(source: Path, settings: GenerateSettings) -> Iterator[list[dict[str, Any]]]:
+    """One row per prompt of the chosen datasets (the first of its rows), in table order, a batch of
+    ``batch_rows`` table rows at a time; only the chosen prompts' ids are kept across batches."""
+    from lingualign.io import read_parquet_batches
+
     chosen, seen, taken = set(settings.datasets), set(), dict.fromkeys(settings.datasets, 0)
-    prompts = []
-    for row in table.select(
-        ["prompt_id", "dataset", "source_row", "system", "prompt", "system_de", "prompt_de"]
-    ).to_pylist():
-        if row["dataset"] not in chosen or row["prompt_id"] in seen:
-            continue
-        if settings.prompts_per_dataset is not None and taken[row["dataset"]] >= settings.prompts_per_dataset:
-            continue
-        seen.add(row["prompt_id"])
-        taken[row["dataset"]] += 1
-        prompts.append(row)
-    return prompts
+    columns = ["prompt_id", "dataset", "source_row", "system", "prompt", "system_de", "prompt_de"]
+    for table in read_parquet_batches(source, TRANSLATED, "translated data", settings.batch_rows):
+        prompts = []
+        for row in table.select(columns).to_pylist():
+            if row["dataset"] not in chosen or row["prompt_id"] in seen:
+                continue
+            if settings.prompts_per_dataset is not None and taken[row["dataset"]] >= settings.prompts_per_dataset:
+                continue
+            seen.add(row["prompt_id"])
+            taken[row["dataset"]] += 1
+            prompts.append(row)
+        if prompts:
+            yield prompts
 
 
 def conversation(prompt: dict[str, Any], settings: GenerateSettings) -> tuple[dict[str, str], ...]:
@@ -118,33 +128,44 @@ def sample_rows(prompts: list[dict[str, Any]], source: str, texts: list[str], se
 
 
 def generate_stage(settings: GenerateSettings, source: Path, out: Path, cache_dir: Path) -> dict[str, Any]:
+    """Each source model in turn samples the prompts, ``batch_rows`` rows of the table at a time, so
+    memory follows the batch, not the data."""
     from lingualign.cache import ResultCache
     from lingualign.engines import build, run
-    from lingualign.io import read_parquet, write_parquet
+    from lingualign.io import parquet_sink, release_memory
 
-    prompts = prompts_of(read_parquet(source, TRANSLATED, "translated data"), settings)
-    requests = sample_requests(prompts, settings)
-    rows, per_source, stats = [], {}, RunStats()
-    for name, engine_settings in settings.sources.items():
-        engine = build(engine_settings, f"generate.sources.{name}")
-        dtype = engine.identity().get("dtype")
-        with ResultCache(cache_dir, engine.identity()) as cache:
-            texts = [g.text.strip() for g in run(engine, requests, cache, desc=f"generate {name}", stats=stats)]
-        del engine  # one source model in memory at a time
-        kept = sample_rows(prompts, name, texts, settings)
-        rows += kept
-        per_source[name] = {
-            "dtype": dtype,
-            "samples": len(kept),
-            "mean_chars": round(sum(len(r["response"]) for r in kept) / len(kept), 1) if kept else None,
-            "identical_prompts_dropped": len(prompts) - len(kept) // len(settings.seeds),
-        }
-    write_parquet(out, pa.Table.from_pylist(rows, TRANSLATED), TRANSLATED)
+    prompts, samples, per_source, stats = 0, 0, {}, RunStats()
+    with parquet_sink(out, TRANSLATED) as sink:
+        for name, engine_settings in settings.sources.items():
+            engine = build(engine_settings, f"generate.sources.{name}")
+            dtype = engine.identity().get("dtype")
+            prompts = kept = characters = dropped = 0
+            with ResultCache(cache_dir, engine.identity()) as cache:
+                for batch in prompt_batches(source, settings):
+                    requests = sample_requests(batch, settings)
+                    texts = [g.text.strip() for g in run(engine, requests, cache, desc=f"generate {name}", stats=stats)]
+                    rows = sample_rows(batch, name, texts, settings)
+                    prompts += len(batch)
+                    kept += len(rows)
+                    characters += sum(len(row["response"]) for row in rows)
+                    dropped += len(batch) - len(rows) // len(settings.seeds)
+                    sink.add(pa.Table.from_pylist(rows, TRANSLATED), settings.batch_rows)
+                    del requests, texts, rows
+                    release_memory()
+            del engine  # one source model in memory at a time
+            samples += kept
+            per_source[name] = {
+                "dtype": dtype,
+                "samples": kept,
+                "mean_chars": round(characters / kept, 1) if kept else None,
+                "identical_prompts_dropped": dropped,
+            }
+        sink.add(TRANSLATED.empty_table(), settings.batch_rows)  # an output without samples keeps its schema
     samples_per_s = round(stats.generated / stats.seconds, 2) if stats.seconds else 0.0
     run_block = {"cache_hits": stats.cache_hits, "sampled": stats.generated, "seconds": round(stats.seconds, 1)}
     return {
-        "prompts": len(prompts),
-        "samples": len(rows),
+        "prompts": prompts,
+        "samples": samples,
         "sources": per_source,
         "run": run_block | {"samples_per_s": samples_per_s},
     }

@@ -369,7 +369,7 @@ def ingest(settings: IngestSettings, out: Path, where: str = "ingest") -> dict[s
     """Normalize every source into ``out``; return the metrics (also what MLflow logs)."""
     from tqdm import tqdm
 
-    from lingualign.io import parquet_sink
+    from lingualign.io import parquet_sink, release_memory
 
     names = [source.name for source in settings.sources]
     if len(set(names)) != len(names):
@@ -379,7 +379,12 @@ def ingest(settings: IngestSettings, out: Path, where: str = "ingest") -> dict[s
         parquet_sink(out, NORMALIZED) as sink,
         tqdm(desc="ingest", unit="rec", file=sys.stderr, mininterval=1.0) as progress,
     ):
-        batcher = Batcher(settings.batch_rows, sink.write)
+
+        def write(columns: dict[str, list[Any]]) -> None:
+            sink.write(columns)
+            release_memory()
+
+        batcher = Batcher(settings.batch_rows, write)
         for source in settings.sources:
             progress.set_postfix_str(source.name)
             per_source[source.name] = ingest_source(source, settings, batcher, progress)

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import statistics
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +73,9 @@ class PairsSettings(Settings):
         default=None, gt=0, lt=1, description="Train prompts that feed SFT alone, the rest DPO alone (FuseChat: 0.4)"
     )
     split_salt: str = Field(default="lingualign", description="Changes which prompts land in test, deterministically")
+    batch_rows: int = Field(
+        default=10_000, ge=1, description="Rows paired in memory at a time; more are regrouped on disk: bounds memory"
+    )
 
     @model_validator(mode="after")
     def _window(self) -> PairsSettings:
@@ -240,54 +246,163 @@ def quartiles(values: list[float]) -> dict[str, float | None]:
     }
 
 
-def pairs_metrics(
-    pairing: Pairing, train: list[dict[str, Any]], test: list[dict[str, Any]], settings: PairsSettings
-) -> dict[str, Any]:
-    datasets = sorted({pair["dataset"] for pair in pairing.pairs} | {row["dataset"] for row in pairing.sft})
-    split = {}
-    if settings.sft_share is not None:  # FuseChat's split: how many prompts went each way
-        prompts = {row["prompt_id"] for row in pairing.sft} | {pair["prompt_id"] for pair in pairing.pairs}
-        split = {"prompts": dict(sorted(Counter(role(prompt_id, settings) for prompt_id in prompts).items()))}
-    return split | {
-        "pairs": {
-            "train": len(train),
-            "test": len(test),
-            "datasets": {
-                d: {"train": sum(p["dataset"] == d for p in train), "test": sum(p["dataset"] == d for p in test)}
-                for d in datasets
+class Spill:
+    """Arrow tables kept in the order added: in memory up to ``limit`` rows, all of them in an Arrow file
+    at ``path`` beyond that, so a stage can regroup more rows than it holds."""
+
+    def __init__(self, path: Path, schema: pa.Schema, limit: int):
+        self.path, self.schema, self.limit = path, schema, limit
+        self.held: list[pa.Table] = []
+        self.rows = 0
+        self.writer: pa.ipc.RecordBatchStreamWriter | None = None
+
+    def add(self, table: pa.Table) -> None:
+        self.rows += table.num_rows
+        if self.writer is None and self.rows <= self.limit:
+            self.held.append(table)
+            return
+        if self.writer is None:
+            self.writer = pa.ipc.new_stream(self.path, self.schema)
+            for held in self.held:
+                self.writer.write_table(held)
+            self.held = []
+        self.writer.write_table(table)
+
+    def tables(self) -> Iterator[pa.Table]:
+        """What was added, in order, a piece at a time."""
+        if self.writer is not None:
+            self.writer.close()  # a no-op when already closed: the file can be read again
+            with pa.ipc.open_stream(self.path) as reader:
+                for batch in reader:
+                    yield pa.Table.from_batches([batch])
+        yield from self.held
+
+    def table(self) -> pa.Table:
+        return pa.concat_tables(list(self.tables())) if self.rows else self.schema.empty_table()
+
+
+def prompt_buckets(source: Path, settings: PairsSettings, folder: Path) -> list[Spill]:
+    """The scored rows in buckets by the first characters of ``prompt_id``, in the prompt ids' order:
+    a prompt's rows all land in one bucket, in their order in the file. A file of more than
+    ``batch_rows`` rows is cut into about one bucket per ``batch_rows`` rows of hash-like ids (what
+    ingest writes), spilled to ``folder``; a smaller one is a single bucket in memory."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from lingualign.io import read_parquet_batches
+
+    rows = pq.ParquetFile(source).metadata.num_rows if source.exists() else 0
+    width = math.ceil(math.log(rows / settings.batch_rows, 16)) if rows > settings.batch_rows else 0
+    buckets: dict[str, Spill] = {}
+    for table in read_parquet_batches(source, SCORED, "scored data", settings.batch_rows):
+        prefixes = pc.utf8_slice_codeunits(table.column("prompt_id"), 0, width)
+        order = pc.sort_indices(prefixes)  # stable: a bucket keeps the rows' order
+        table, prefixes = table.take(order), prefixes.take(order).to_pylist()
+        start = 0
+        for prefix, group in groupby(prefixes):
+            count = sum(1 for _ in group)
+            if prefix not in buckets:
+                limit = rows if width == 0 else 0
+                buckets[prefix] = Spill(folder / f"bucket-{len(buckets)}.arrow", SCORED, limit)
+            buckets[prefix].add(table.slice(start, count))
+            start += count
+    return [buckets[prefix] for prefix in sorted(buckets)]
+
+
+@dataclass
+class Counts:
+    """What the metrics count, added up bucket by bucket."""
+
+    dropped: Counter[str] = field(default_factory=Counter)
+    roles: Counter[str] = field(default_factory=Counter)  # prompts per role, under sft_share
+    train: Counter[str] = field(default_factory=Counter)
+    test: Counter[str] = field(default_factory=Counter)
+    sft: Counter[str] = field(default_factory=Counter)
+    margins: array[float] = field(default_factory=lambda: array("d"))
+
+    def metrics(self, settings: PairsSettings) -> dict[str, Any]:
+        datasets = sorted(set(self.train) | set(self.test) | set(self.sft))
+        split = {"prompts": dict(sorted(self.roles.items()))} if settings.sft_share is not None else {}
+        return split | {
+            "pairs": {
+                "train": self.train.total(),
+                "test": self.test.total(),
+                "datasets": {d: {"train": self.train[d], "test": self.test[d]} for d in datasets},
             },
-        },
-        "margin": quartiles([pair["margin"] for pair in pairing.pairs]),
-        "dropped": {reason: pairing.dropped[reason] for reason in DROP_REASONS},
-        "sft": {
-            "rows": len(pairing.sft),
-            "datasets": {d: sum(row["dataset"] == d for row in pairing.sft) for d in datasets},
-        },
-    }
+            "margin": quartiles(list(self.margins)),
+            "dropped": {reason: self.dropped[reason] for reason in DROP_REASONS},
+            "sft": {"rows": self.sft.total(), "datasets": {d: self.sft[d] for d in datasets}},
+        }
+
+
+def pair_buckets(buckets: list[Spill], settings: PairsSettings, folder: Path, counts: Counts) -> tuple[dict, dict]:
+    """Pairs and SFT rows of every bucket, sorted, gathered per dataset in the outputs' order:
+    ({dataset: pairs}, {dataset: sft rows}), each a :class:`Spill`."""
+    pairs: dict[str, Spill] = {}
+    sft: dict[str, Spill] = {}
+    held = settings.batch_rows if len(buckets) == 1 else 0  # rows that were spilled stay on disk
+    from lingualign.io import release_memory
+
+    for bucket in buckets:
+        release_memory()
+        pairing = build_pairs(bucket.table().to_pylist(), settings)
+        counts.dropped.update(pairing.dropped)
+        if settings.sft_share is not None:  # FuseChat's split: how many prompts went each way
+            prompts = {row["prompt_id"] for row in pairing.sft} | {pair["prompt_id"] for pair in pairing.pairs}
+            counts.roles.update(role(prompt_id, settings) for prompt_id in prompts)
+        pairing.pairs.sort(key=lambda pair: (pair["dataset"], pair["prompt_id"], pair["chosen"][0]["content"]))
+        pairing.sft.sort(key=lambda row: (row["dataset"], row["prompt_id"]))
+        for name, rows, schema, spills in (("pairs", pairing.pairs, PAIRS, pairs), ("sft", pairing.sft, SFT, sft)):
+            for dataset, group in groupby(rows, key=lambda row: row["dataset"]):
+                if dataset not in spills:
+                    spills[dataset] = Spill(folder / f"{name}-{len(spills)}.arrow", schema, held)
+                spills[dataset].add(pa.Table.from_pylist(list(group), schema))
+    return pairs, sft
 
 
 def pairs_stage(
     settings: PairsSettings, source: Path, train_out: Path, test_out: Path, sft_out: Path, plot_out: Path
 ) -> dict[str, Any]:
-    from lingualign.io import atomic_path, read_parquet, write_parquet
+    """Pair the scored rows ``batch_rows`` at a time: rows are regrouped by prompt on disk where they
+    do not fit, so memory follows the batch, not the data."""
+    import tempfile
 
-    rows = read_parquet(source, SCORED, "scored data").to_pylist()
-    pairing = build_pairs(rows, settings)
-    pairing.pairs.sort(key=lambda pair: (pair["dataset"], pair["prompt_id"], pair["chosen"][0]["content"]))
-    pairing.sft.sort(key=lambda row: (row["dataset"], row["prompt_id"]))
-    train = [pair for pair in pairing.pairs if not is_test(pair["prompt_id"], settings)]
-    test = [pair for pair in pairing.pairs if is_test(pair["prompt_id"], settings)]
-    if not train:
-        raise LingualignError(
-            f"pairs: no training pairs left from {source} (dropped: {dict(pairing.dropped)}); widen the margin "
-            "window or check the scores"
-        )
-    write_parquet(train_out, pa.Table.from_pylist(train, PAIRS), PAIRS)
-    write_parquet(test_out, pa.Table.from_pylist(test, PAIRS), PAIRS)
-    write_parquet(sft_out, pa.Table.from_pylist(pairing.sft, SFT), SFT)
-    with atomic_path(plot_out) as tmp:
-        tmp.write_text("dataset,margin\n" + "".join(f"{p['dataset']},{p['margin']:.6f}\n" for p in pairing.pairs))
-    return pairs_metrics(pairing, train, test, settings)
+    from lingualign.io import atomic_path, parquet_sink
+
+    counts = Counts()
+    train_out.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix=".pairs-", dir=train_out.parent) as spill,
+        parquet_sink(train_out, PAIRS) as train,
+        parquet_sink(test_out, PAIRS) as test,
+        parquet_sink(sft_out, SFT) as sft,
+        atomic_path(plot_out) as plot_tmp,
+        open(plot_tmp, "w") as plot,
+    ):
+        pairs, best = pair_buckets(prompt_buckets(source, settings, Path(spill)), settings, Path(spill), counts)
+        plot.write("dataset,margin\n")
+        for dataset in sorted(pairs):
+            for table in pairs[dataset].tables():
+                held_out = [is_test(prompt_id, settings) for prompt_id in table.column("prompt_id").to_pylist()]
+                train.add(table.filter(pa.array([not held for held in held_out])), settings.batch_rows)
+                test.add(table.filter(pa.array(held_out)), settings.batch_rows)
+                counts.test[dataset] += sum(held_out)
+                counts.train[dataset] += len(held_out) - sum(held_out)
+                margins = table.column("margin").to_pylist()
+                counts.margins.extend(margins)
+                plot.write("".join(f"{dataset},{margin:.6f}\n" for margin in margins))
+        for dataset in sorted(best):
+            for table in best[dataset].tables():
+                sft.add(table, settings.batch_rows)
+                counts.sft[dataset] += table.num_rows
+        if not counts.train.total():
+            raise LingualignError(
+                f"pairs: no training pairs left from {source} (dropped: {dict(counts.dropped)}); widen the margin "
+                "window or check the scores"
+            )
+        for sink, schema in ((train, PAIRS), (test, PAIRS), (sft, SFT)):
+            sink.add(schema.empty_table(), settings.batch_rows)  # an output without rows keeps its schema
+    return counts.metrics(settings)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

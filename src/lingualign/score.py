@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,39 +35,90 @@ class ScoreSettings(Settings):
     text: Literal["translated", "source"] = Field(
         default="translated", description="Score the German or the English text"
     )
+    batch_rows: int = Field(
+        default=10_000, ge=1, description="Rows scored together and written as one row group: bounds memory"
+    )
 
 
-def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tuple[pa.Table, dict[str, Any]]:
-    columns = table.to_pydict()
-    scores = scorer.score(columns, settings.text)
+def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tuple[pa.Table, list[float | None]]:
+    """One batch of rows with their scores appended, and the scores."""
+    scores = scorer.score(table.to_pydict(), settings.text)
     result = table.append_column("score", pa.array(scores, pa.float64())).append_column(
         "scorer", pa.array(scorer.identities(table.num_rows), pa.string())
     )
-    per_dataset: dict[str, dict[str, Any]] = {}
-    for dataset in sorted(set(columns["dataset"])):
-        values = [s for s, d in zip(scores, columns["dataset"], strict=True) if d == dataset]
-        present = [s for s in values if s is not None]
-        per_dataset[dataset] = {
-            "responses": len(values),
-            "unscored": len(values) - len(present),
-            "mean_score": round(sum(present) / len(present), 6) if present else None,
+    return result, scores
+
+
+class ScoreCounts:
+    """Per-dataset counts and score sums over the batches, added in row order: the same mean as one pass."""
+
+    def __init__(self) -> None:
+        self.responses: Counter[str] = Counter()
+        self.scored: Counter[str] = Counter()
+        self.sums: dict[str, float] = {}
+
+    def add(self, datasets: list[str], scores: list[float | None]) -> None:
+        self.responses.update(datasets)
+        for dataset, score in zip(datasets, scores, strict=True):
+            if score is not None:
+                self.scored[dataset] += 1
+                self.sums[dataset] = self.sums.get(dataset, 0) + score
+
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return {
+            dataset: {
+                "responses": self.responses[dataset],
+                "unscored": self.responses[dataset] - self.scored[dataset],
+                "mean_score": round(self.sums[dataset] / self.scored[dataset], 6) if self.scored[dataset] else None,
+            }
+            for dataset in sorted(self.responses)
         }
-    metrics = {"scorer": scorer.identity, "text": settings.text, "responses": table.num_rows, "datasets": per_dataset}
-    return result, metrics | ({"report": scorer.report()} if scorer.report() else {})
 
 
 def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_dir: Path) -> dict[str, Any]:
-    """Score the rows of every table in ``sources`` (translated rows, generated samples) together."""
-    from lingualign.io import read_parquet, write_parquet
+    """Score the rows of every table in ``sources`` (translated rows, generated samples) together, as one
+    stream of ``batch_rows`` rows: memory follows the batch, not the data."""
+    from lingualign.io import parquet_sink, read_parquet_batches, release_memory
 
-    table = pa.concat_tables([read_parquet(source, TRANSLATED, "translated data") for source in sources])
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
     scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache_dir)
-    result, metrics = score_table(table, settings, scorer)
-    write_parquet(out, result, SCORED)
+    tables = (
+        table
+        for source in sources
+        for table in read_parquet_batches(source, TRANSLATED, "translated data", settings.batch_rows)
+    )
+    counts, rows = ScoreCounts(), 0
+    with parquet_sink(out, SCORED) as sink:
+        for batch in rebatched(tables, settings.batch_rows):
+            result, scores = score_table(batch, settings, scorer)
+            counts.add(batch.column("dataset").to_pylist(), scores)
+            sink.add(result, settings.batch_rows)
+            rows += batch.num_rows
+            del batch, result, scores
+            release_memory()
+        sink.add(SCORED.empty_table(), settings.batch_rows)  # an output without rows keeps its schema
+    metrics = {"scorer": scorer.identity, "text": settings.text, "responses": rows, "datasets": counts.metrics()}
+    metrics |= {"report": scorer.report()} if scorer.report() else {}
     metrics["run"] = scorer.run | {"seconds": round(time.perf_counter() - started, 1)}
     return metrics
+
+
+def rebatched(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """The rows of ``tables`` in batches of ``rows`` (the last one shorter), across the tables' boundaries."""
+    pending: list[pa.Table] = []
+    held = 0
+    for table in tables:
+        while table.num_rows:
+            taken = table.slice(0, rows - held)
+            pending.append(taken)
+            held += taken.num_rows
+            table = table.slice(taken.num_rows)
+            if held == rows:
+                yield pa.concat_tables(pending)
+                pending, held = [], 0
+    if held:
+        yield pa.concat_tables(pending)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

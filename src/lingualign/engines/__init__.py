@@ -68,12 +68,14 @@ class Request:
             return self.__dict__["_key"]
         except KeyError:
             given = {name: getattr(self, name) for name, default in _DEFAULTS.items() if getattr(self, name) != default}
-            key = json.dumps(given, sort_keys=True, ensure_ascii=False)
+            key = _KEY_ENCODER.encode(given)
             object.__setattr__(self, "_key", key)  # frozen: the key is kept beside the fields, not among them
             return key
 
 
 _DEFAULTS = {f.name: f.default for f in fields(Request)}
+# json.dumps(given, sort_keys=True, ensure_ascii=False), without building an encoder per request
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

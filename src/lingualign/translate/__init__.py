@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ TEXT_IDENTITY = {
     "template", "chat", "source_language", "target_language", "target_code", "max_chunk_chars",
     "max_new_tokens", "new_tokens_per_char", "temperature", "seed", "quality",
 }  # fmt: skip
+_LINE_BOUNDARY = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines() splits
 ALMA_TEMPLATE = "Translate this from {source} to {target}:\n{source}: {text}\n{target}:"
 
 
@@ -104,6 +106,8 @@ def clean_output(raw: str, target_language: str) -> str:
     (ALMA-style prompts continue with a new ``English:`` line).
     """
     label = f"{target_language}:"
+    if not _LINE_BOUNDARY.search(raw) and not raw.startswith(label) and raw == raw.strip():
+        return raw  # the common answer, one clean line: no copy
     for line in raw.strip().splitlines():
         line = line.strip()
         if line:
@@ -202,26 +206,34 @@ def native_flags(texts: Iterable[str], settings: TranslateSettings) -> dict[str,
 def translate_table(
     table: pa.Table, settings: TranslateSettings, translator: Translator
 ) -> tuple[pa.Table, dict[str, Any]]:
-    columns = table.to_pydict()
+    # Only the texts and their language come to Python; every other column passes through as Arrow.
+    columns = table.select([*TEXT_FIELDS, "language"]).to_pydict()
     native = [language == settings.target_code for language in columns["language"]]
     texts = [text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if not own]
     translated = translator.translate(texts)
     kept = native_flags(
         (text for field in settings.fields for text, own in zip(columns[field], native, strict=True) if own), settings
     )
-    out = {name: list(values) for name, values in columns.items()}
+    german: dict[str, Any] = {}
     row_flags: list[set[str]] = [set() for _ in range(table.num_rows)]
     for field in TEXT_FIELDS:
         if field not in settings.fields:
-            out[f"{field}_de"] = list(columns[field])
+            german[field] = table.column(field)
             continue
-        out[f"{field}_de"] = [
-            text if own else translated[text].german for text, own in zip(columns[field], native, strict=True)
-        ]
+        german[field] = pa.array(
+            [text if own else translated[text].german for text, own in zip(columns[field], native, strict=True)],
+            pa.string(),
+        )
         for row, (text, own) in enumerate(zip(columns[field], native, strict=True)):
             row_flags[row].update(kept[text] if own else translated[text].flags)
-    out["flags"] = [sorted(flags) for flags in row_flags]
-    result = pa.Table.from_pydict(out, schema=TRANSLATED)
+    result = pa.Table.from_arrays(
+        [
+            *(table.column(name) for name in NORMALIZED.names),
+            *(german[field] for field in TEXT_FIELDS),
+            pa.array([sorted(flags) for flags in row_flags], pa.list_(pa.string())),
+        ],
+        schema=TRANSLATED,
+    )
     flag_counts = Counter(flag for flags in row_flags for flag in flags)
     native_counts = Counter(flag for flags, own in zip(row_flags, native, strict=True) if own for flag in flags)
     if settings.quality.drop_flagged:
@@ -298,7 +310,7 @@ def translate_stage(
     """Translate ``source`` into ``out``, ``batch_rows`` rows at a time; with ``reference``, score chrF
     on it; with ``mtbench_out``, write the German MT-Bench questions there (the CLI passes both)."""
     from lingualign import mtbench
-    from lingualign.io import parquet_sink, read_parquet_batches
+    from lingualign.io import parquet_sink, read_parquet_batches, release_memory
 
     engine = build(settings.engine, "translate.engine")
     text_identity = engine.identity() | settings.model_dump(mode="json", include=TEXT_IDENTITY)
@@ -310,6 +322,8 @@ def translate_stage(
                 result, counts = translate_table(table, settings, translator)
                 sink.write_table(result)
                 metrics = add_counts(metrics, counts)
+                del table, result
+                release_memory()
             metrics = metrics or add_counts({}, translate_table(NORMALIZED.empty_table(), settings, translator)[1])
             metrics["dedupe_saving"] = (
                 round(1 - metrics["chunk_characters"] / metrics["characters"], 4) if metrics["characters"] else 0.0

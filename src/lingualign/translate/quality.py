@@ -25,6 +25,7 @@ from lingualign.settings import Settings
 
 FLAGS = ("empty", "length_ratio", "wrong_language", "repetition", "truncated")
 SHORTEST, LONGEST, COPIES = 6, 80, 3
+WORD = 4  # characters compared at once by the cheap pass of loops()
 PARALLEL_FROM = 2_000  # texts per language-id worker process at least; fewer texts stay in the stage's process
 
 
@@ -38,11 +39,57 @@ class QualitySettings(Settings):
 def loops(texts: Sequence[str]) -> list[bool]:
     """For each text, whether it holds a stretch of 6 to 80 characters three or more times in a row.
 
-    The same answer as the regex ``(.{6,80}?)\\1{2,}`` (``re.S``), for all texts in one pass per
-    period: a stretch of period p repeats three times exactly where ``s[i] == s[i + p]`` holds for
-    2p positions in a row. The texts are joined with separators that equal nothing, so no stretch
-    crosses from one text into the next.
+    The same answer as the regex ``(.{6,80}?)\\1{2,}`` (``re.S``). A cheap pass over all texts
+    (:func:`_may_loop`) leaves the few that might loop; the exact pass (:func:`_loops_exactly`) decides those.
     """
+    found = [False] * len(texts)
+    suspects = _may_loop(texts)
+    for index, looping in zip(suspects, _loops_exactly([texts[i] for i in suspects]), strict=True):
+        found[index] = looping
+    return found
+
+
+def _may_loop(texts: Sequence[str]) -> list[int]:
+    """Indices of the texts that may loop: every text that does, and a few that do not.
+
+    A stretch of period p repeated three times makes ``s[i] == s[i + p]`` hold for 2p positions in a
+    row, and with them for every 4-character word (aligned to 4) inside those positions: at least
+    ``(2p - 3) // 4`` words in a row. Comparing whole words of a one-byte copy of the texts (characters
+    beyond Latin-1 all become ``?``, which can only add suspects) does a quarter of the exact pass's work.
+    """
+    import numpy as np
+
+    if not texts:
+        return []
+    data = np.frombuffer("\0".join(texts).encode("latin-1", "replace"), dtype=np.uint8)
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    suspects = np.zeros(len(texts), dtype=bool)
+    here = data[: len(data) // WORD * WORD].view("<u4")
+    for period in range(SHORTEST, LONGEST + 1):
+        words = (len(data) - period) // WORD
+        needed = ((COPIES - 1) * period - (WORD - 1)) // WORD
+        if words < needed:
+            break
+        runs = here[:words] == data[period : period + words * WORD].view("<u4")
+        width = 1  # runs[k]: the words k .. k + width - 1 all match
+        while width < min(needed, 4):
+            shift = min(width, needed - width)
+            runs = runs[:-shift] & runs[shift:]
+            width += shift
+        hits = np.flatnonzero(runs)
+        if width < needed and len(hits):  # few hits left: check the rest of each run word group by word group
+            offsets = np.append(np.arange(0, needed - width, width), needed - width)
+            hits = hits[hits + offsets[-1] < len(runs)]
+            hits = hits[runs[hits[:, None] + offsets].all(axis=1)]
+        suspects[np.searchsorted(starts, hits * WORD, side="right") - 1] = True
+    return np.flatnonzero(suspects).tolist()
+
+
+def _loops_exactly(texts: Sequence[str]) -> list[bool]:
+    """:func:`loops`, for all texts in one pass per period: a stretch of period p repeats three times
+    exactly where ``s[i] == s[i + p]`` holds for 2p positions in a row. The texts are joined with
+    separators that equal nothing, so no stretch crosses from one text into the next."""
     import numpy as np
 
     if not texts:
