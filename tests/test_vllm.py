@@ -12,6 +12,7 @@ import importlib.util
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,32 @@ def vllm_engine(smol: Path) -> Iterator[Engine]:
     engine.generate([Request(1, prompt="Hallo")])  # loads it
     yield engine
     engine.engine.llm.llm_engine.engine_core.shutdown()  # before pytest closes the streams vLLM logs to
+
+
+STAGE = """
+import sys
+import tempfile
+
+folder = tempfile.TemporaryDirectory()  # a weakref finalizer before vLLM's import, as a stage's libraries make
+
+from lingualign.engines import ENGINES, Request, build
+
+if __name__ == "__main__":
+    settings = {"name": "vllm", "model": sys.argv[1], **eval(sys.argv[2])}
+    engine = build(ENGINES.validate(settings), "stage.engine")
+    print("answered", repr(engine.generate([Request(2, prompt="Hallo")])[0].text))
+"""
+
+
+def test_a_stage_process_exits_once_its_work_is_done(smol: Path, tmp_path: Path) -> None:
+    """vLLM stops its engine core from a finalizer that, in a stage, ran after multiprocessing had started
+    waiting for that process: the stage hung at exit (engines/vllm.py)."""
+    script = tmp_path / "stage.py"
+    script.write_text(STAGE)
+    done = subprocess.run(
+        [sys.executable, str(script), str(smol), repr(CPU)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and "answered" in done.stdout, done.stderr[-2000:]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ that builds this engine needs the ``if __name__ == "__main__"`` guard (the ``lin
 
 from __future__ import annotations
 
+import atexit
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -57,6 +58,11 @@ class VLLMEngine(Engine):
         check_model_folder(settings.model, allow_pickle=False)  # what vLLM would report as a traceback
         check_memory(settings)
         self.llm = LLM(**engine_args(settings))
+        # vLLM stops its engine core from a weakref finalizer. Where a finalizer was made before
+        # multiprocessing registered its exit hook, that hook runs first and waits forever for the
+        # engine core process: a stage finished its work and then hung. Exit hooks run last-in
+        # first-out, so this one stops the engine core before multiprocessing waits for it.
+        atexit.register(self.llm.llm_engine.engine_core.shutdown)
 
     @classmethod
     def identity_of(cls, settings: Any) -> dict[str, Any]:
