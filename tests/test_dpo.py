@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
-from helpers import assert_only_lora_targets_changed, pairs_file
+from helpers import assert_only_lora_targets_changed, merge_settings, moe_config, pairs_file
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
@@ -228,11 +228,10 @@ def test_pairs_the_reference_stage_left_out_are_left_out(stored: tuple[Path, Pat
 def test_a_moe_merge_trains_with_lora_dpo_and_is_evaluated_like_any_checkpoint(
     tiny_family: dict[str, Path], tmp_path: Path
 ) -> None:
-    from test_merge import moe, settings
 
     from lingualign.merge import merge
 
-    merge(settings(moe(tiny_family, "random")), tmp_path / "moe")
+    merge(merge_settings(moe_config(tiny_family, "random")), tmp_path / "moe")
     pairs = pairs_file(tmp_path / "train.parquet")
     reference = ReferenceSettings(
         model=str(tmp_path / "moe"), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}

@@ -9,8 +9,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import pairs_file
 from servers import ScriptedServer, transformers_serve
-from test_dpo import pairs_file
 
 from lingualign.cache import ResultCache
 from lingualign.engines import Engine, EngineSettings, Generation, Request, build

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 from lingualign.errors import SettingsError
 from lingualign.lineage import git_record, upstream

@@ -8,13 +8,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import run
+from helpers import run, stages_run
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
-
-
-def stages_run(output: str) -> list[str]:
-    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
 
 
 def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path, judge_url: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BIN, run, tool_env
+from helpers import BIN, run, tool_env
 
 import lingualign
 
