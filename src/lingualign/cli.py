@@ -99,10 +99,9 @@ def run(argv: list[str]) -> int:
 def report(message: str) -> None:
     """``message`` on a line of its own, after closing any progress bar the error cut short."""
     if "tqdm" in sys.modules:
-        from tqdm import tqdm
+        from lingualign.upstream import tqdm_close_open_bars
 
-        for bar in list(tqdm._instances):  # type: ignore[attr-defined]
-            bar.close()
+        tqdm_close_open_bars()
     print(message, file=sys.stderr)
 
 
