@@ -35,9 +35,11 @@ class ScoreSettings(Settings):
     )
 
 
-def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tuple[pa.Table, dict[str, Any]]:
+def score_table(
+    table: pa.Table, settings: ScoreSettings, scorer: Scorer, cache_dir: Path
+) -> tuple[pa.Table, dict[str, Any]]:
     columns = table.to_pydict()
-    scores = scorer.score(columns, settings.text)
+    scores = scorer.score(columns, settings.text, cache_dir)
     result = table.append_column("score", pa.array(scores, pa.float64())).append_column(
         "scorer", pa.array(scorer.identities(table.num_rows), pa.string())
     )
@@ -61,8 +63,8 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
     table = pa.concat_tables([read_parquet(source, TRANSLATED, "translated data") for source in sources])
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
-    scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache_dir)
-    result, metrics = score_table(table, settings, scorer)
+    scorer = SCORERS.build(settings.scorer)
+    result, metrics = score_table(table, settings, scorer, cache_dir)
     write_parquet(out, result, SCORED)
     metrics["run"] = scorer.run | {"seconds": round(time.perf_counter() - started, 1)}
     return metrics
@@ -80,6 +82,4 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.tracking import run_stage
 
     settings = load_settings(ScoreSettings, args.params, PARAMS)
-    run_stage(
-        "score", settings, args.sources, args.metrics, lambda: score_stage(settings, args.sources, args.out, args.cache)
-    )
+    run_stage("score", settings, args.metrics, lambda: score_stage(settings, args.sources, args.out, args.cache))
