@@ -21,8 +21,7 @@ from lingualign.translate import TranslateSettings
 
 def engine(raw: dict[str, Any]) -> Engine:
     """The engine itself, loaded now (``build`` defers loading to the first batch)."""
-    settings = ENGINES.validate(raw)
-    return ENGINES.get(settings.name)(settings)
+    return ENGINES.build(ENGINES.validate(raw))
 
 
 def test_build_loads_the_model_only_when_a_batch_needs_it(tmp_path: Path) -> None:
@@ -65,6 +64,12 @@ def test_run_partitions_all_requests_the_same_way_whatever_the_cache_holds(tmp_p
     assert second.batches == [["eeeee"], ["ff"]]
     assert [g.cached for g in generations] == [True, True, True, True, True, False, False]
     assert generations[1] == generations[4] == Generation("b", False, 1)
+
+
+def test_an_engine_that_ignores_candidates_is_an_error_not_empty_scores() -> None:
+    request = Request(1, prompt="Rate it: ", candidates=("1", "2"))
+    with pytest.raises(LingualignError, match=r"engine 'recording' answered a request with candidates \(1, 2\)"):
+        run(recording(2), [request])
 
 
 def test_requests_share_a_batch_only_with_the_same_seed_and_stop_strings() -> None:
