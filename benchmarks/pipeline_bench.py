@@ -1,9 +1,9 @@
 """The whole default pipeline, timed stage by stage, in a fresh clone of the committed project.
 
-    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .] [--cold] [TARGET ...]
+    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .] [TARGET ...]
 
 Clones the repository's HEAD into a temporary folder (or ``--keep DIR``), runs ``dvc repro``
-there as ``make run`` does (warm start on; ``--cold``: off), up to the DVC ``TARGET`` stages given
+there as ``make run`` does, up to the DVC ``TARGET`` stages given
 (default: all), with this environment (the clone's
 own ``src`` first on the path, its own MLflow store),
 and prints each stage's seconds from the moment DVC starts it to the moment it starts the next,
@@ -25,13 +25,12 @@ from pathlib import Path
 STAGE = re.compile(r"^Running stage '([^']+)'")
 
 
-def timed_repro(project: Path, warm: bool, targets: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+def timed_repro(project: Path, targets: tuple[str, ...] = ()) -> list[tuple[str, float]]:
     """(stage, seconds) for every stage ``dvc repro`` ran, in order; the last entry is the total."""
     env = os.environ | {
         "PYTHONPATH": str(project / "src"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "LINGUALIGN_WARM": "1" if warm else "0",  # as `make run` sets it
     }
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
@@ -54,14 +53,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=Path("."))
     parser.add_argument("--keep", type=Path, help="Clone here and keep it (default: a temporary folder)")
-    parser.add_argument("--cold", action="store_true", help="Every stage in a new process (LINGUALIGN_WARM=0)")
     parser.add_argument("targets", nargs="*", help="dvc repro targets, e.g. pairs (default: every stage)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="lingualign-pipeline-"))
     project = folder / "project"
     subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(project)], check=True)
     try:
-        times = timed_repro(project, warm=not args.cold, targets=tuple(args.targets))
+        times = timed_repro(project, targets=tuple(args.targets))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

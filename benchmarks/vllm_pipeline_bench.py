@@ -73,7 +73,7 @@ def main() -> None:
                     check=True,
                 )
             print(f"-- {engine}", flush=True)
-            times[engine] = dict(timed_repro(project, warm=False, targets=tuple(args.targets)))
+            times[engine] = dict(timed_repro(project, targets=tuple(args.targets)))
         print(f"{'stage':<32} {'transformers s':>14} {'vllm s':>8}")
         for stage in times["transformers"]:
             print(f"{stage:<32} {times['transformers'][stage]:14.1f} {times['vllm'].get(stage, float('nan')):8.1f}")

@@ -3,11 +3,8 @@ What test modules import lives in helpers.py."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import shutil
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,18 +37,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     run(["dvc", "remote", "add", "--local", "-d", "test", str(remote)], cwd=repo)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     return repo
-
-
-@pytest.fixture
-def warm_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
-    """The warm-start environment (``make run``'s, docs/operations.md) and its server folder; the
-    servers it started are stopped afterwards."""
-    folder = tmp_path / "warm"
-    yield {"LINGUALIGN_WARM": "1", "LINGUALIGN_WARM_DIR": str(folder), "LINGUALIGN_WARM_IDLE": "60"}, folder
-    for log in folder.glob("*.log"):
-        for pid in re.findall(r"pid (\d+): imported", log.read_text()):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGTERM)
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,6 @@ def test_gguf_load_bench() -> None:
         "support_sft_bench.py",
         "gpu_throughput.py",  # a GPU (or, --shape tiny, vLLM's environment)
         "vllm_pipeline_bench.py",  # .venv-vllm
-        "warm_bench.py",  # minutes: a pipeline prefix, each stage four times
     ],
 )
 def test_the_other_benchmarks_parse_their_arguments(script: str) -> None:

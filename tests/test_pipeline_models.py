@@ -22,15 +22,12 @@ pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them
 
 
 def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(
-    project: Path, tiny_lm: Path, judge_url: str, warm_env: tuple[dict[str, str], Path]
+    project: Path, tiny_lm: Path, judge_url: str
 ) -> None:
     params = tiny_params(project, tiny_lm, judge_url)
     write_params(project, params)
-    warm, folder = warm_env  # as `make run` runs the stages: forked from the warm server
 
-    first = stages_run(run(["dvc", "repro"], cwd=project, env=warm).stdout)
-    served = "".join(log.read_text() for log in folder.glob("*.log"))
-    assert all(f"lingualign {stage} " in served for stage in ("translate", "sft", "merge", "dpo", "evaluate"))
+    first = stages_run(run(["dvc", "repro"], cwd=project).stdout)
     assert first[0] == "check" and sorted(first[1:3]) == ["ingest", "models@tiny"]
     order = ["translate", "generate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
     assert first[3:12] == order
@@ -102,7 +99,7 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
     params["dpo"]["trainer"]["beta"] = 0.3
     write_params(project, params)
-    assert sorted(stages_run(run(["dvc", "repro"], cwd=project, env=warm).stdout)) == [
+    assert sorted(stages_run(run(["dvc", "repro"], cwd=project).stdout)) == [
         "cards", "check", "dpo", "evaluate@dpo", "export@dpo", "report"
     ]  # fmt: skip
     run(["git", "add", "-A"], cwd=project)
