@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import TOKENIZER_ENV, copy_project, run, tiny_llama_config
+from helpers import TOKENIZER_ENV, copy_project, pairs_file, run, tiny_llama_config
 
 
 def gpu_ready() -> bool:
@@ -122,3 +122,18 @@ def judge_url() -> Iterator[str]:
 def _isolated_mlflow(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep test runs (and the trainers' MLflow callbacks) out of the project's own store."""
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
+@pytest.fixture
+def stored_reference(tiny_lm: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(pairs, their reference log-probs) as the pairs and reference stages write them."""
+    from lingualign.contracts import REFERENCE
+    from lingualign.io import write_parquet
+    from lingualign.reference import ReferenceSettings, reference_logps
+
+    pairs = pairs_file(tmp_path / "train.parquet")
+    settings = ReferenceSettings(
+        model=str(tiny_lm), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}
+    )
+    write_parquet(tmp_path / "ref.parquet", reference_logps(settings, pairs, tmp_path / "ref-work", "dpo"), REFERENCE)
+    return pairs, tmp_path / "ref.parquet"

@@ -300,3 +300,9 @@ def card_numbers(text: str) -> dict[str, float]:
 
 def write_params(project: Path, params: dict) -> None:
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def write_questions(path: Path, questions: list[dict[str, Any]]) -> Path:
+    """MT-Bench questions as a JSONL file."""
+    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+    return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -117,3 +118,22 @@ def test_a_tracking_server_killed_mid_stage_costs_a_bounded_wait_and_leaves_no_r
             [client.get_experiment_by_name("lingualign").experiment_id], "tags.`lingualign.stage` = 'cards'"
         )
         assert sorted(run.info.status for run in runs) == ["FAILED", "FINISHED"]
+
+
+@pytest.mark.slow
+def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp_copy(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")  # the default store: mlflow.db at the project root
+    run(["dvc", "exp", "run", "--temp", "-n", "wide-batches", "-S", "ingest.batch_rows=5000", "ingest"], cwd=project)
+    with sqlite3.connect(project / "mlflow.db") as db:
+        runs = dict(db.execute("select run_uuid, name from runs").fetchall())
+        tags = db.execute("select run_uuid, key, value from tags").fetchall()
+        params = db.execute("select run_uuid, key, value from params where key = 'batch_rows'").fetchall()
+    parent = [run_id for run_id, name in runs.items() if name == "wide-batches"]
+    assert len(parent) == 1
+    children = {run_id for run_id, key, value in tags if key == "mlflow.parentRunId" and value == parent[0]}
+    assert {runs[run_id]: run_id for run_id in children}.keys() == {"check", "ingest"}  # check logs its run too
+    ingest = next(run_id for run_id in children if runs[run_id] == "ingest")
+    assert [(run_id, value) for run_id, _, value in params] == [(ingest, "5000")]
+    assert "wide-batches" in run(["dvc", "exp", "show", "--no-pager", "--csv"], cwd=project).stdout

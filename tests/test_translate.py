@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from helpers import normalized, orca_records, translate_settings
+from helpers import ROOT, normalized, orca_records, translate_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +26,6 @@ from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings, translate_stage
 from lingualign.translate.quality import QualitySettings, loops, text_flags
 
-ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference" / "support_en_de.tsv"
 
 
