@@ -19,6 +19,7 @@ from helpers import ROOT
 from transformers import AutoModelForCausalLM
 
 from lingualign import upstream
+from lingualign.errors import LingualignError
 
 
 def test_the_installed_libraries_are_the_versions_upstream_was_written_for() -> None:
@@ -120,7 +121,7 @@ def test_tqdm_lists_its_open_bars_and_closing_them_empties_the_list() -> None:
     assert bar not in tqdm._instances
 
 
-def test_dvc_resolves_every_stage_as_its_own_repo_does() -> None:
+def test_dvc_resolves_every_stage_as_its_own_repo_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dvc.repo import Repo
 
     with Repo(str(ROOT)) as repo:
@@ -133,3 +134,8 @@ def test_dvc_resolves_every_stage_as_its_own_repo_does() -> None:
         name: [next(iter(d)) if isinstance(d, dict) else d for d in stage["deps"]] for name, stage in resolved.items()
     } == expected
     assert upstream.dvc_stage_definition(ROOT, "no-such-stage") is None
+    (tmp_path / "dvc.yaml").write_text((ROOT / "dvc.yaml").read_text())
+    (tmp_path / "params.yaml").write_text("translate: {}\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LingualignError, match=r"dvc.yaml: .*Could not find 'translate.engine.model'"):
+        upstream.dvc_stage_definition(tmp_path, "translate")

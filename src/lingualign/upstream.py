@@ -100,14 +100,17 @@ def dvc_stage_definition(root: Path, name: str) -> dict[str, Any] | None:
 
     import yaml
     from dvc.fs import LocalFileSystem
-    from dvc.parsing import DataResolver, EntryNotFound
+    from dvc.parsing import DataResolver, EntryNotFound, ResolveError
+
+    from lingualign.errors import LingualignError
 
     path = root / "dvc.yaml"
     if not path.is_file():
         return None
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    resolver = DataResolver(SimpleNamespace(fs=LocalFileSystem(), config={}), str(root), data)
     try:
-        return resolver.resolve_one(name)[name]
+        return DataResolver(SimpleNamespace(fs=LocalFileSystem(), config={}), str(root), data).resolve_one(name)[name]
     except EntryNotFound:
         return None
+    except ResolveError as exc:  # a ${...} params.yaml lacks: DVC could not run the stage either
+        raise LingualignError(f"{path}: {exc}".replace("\n", " ")) from None
