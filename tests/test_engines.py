@@ -66,10 +66,24 @@ def test_run_partitions_all_requests_the_same_way_whatever_the_cache_holds(tmp_p
     assert generations[1] == generations[4] == Generation("b", False, 1)
 
 
-def test_an_engine_that_ignores_candidates_is_an_error_not_empty_scores() -> None:
-    request = Request(1, prompt="Rate it: ", candidates=("1", "2"))
-    with pytest.raises(LingualignError, match=r"engine 'recording' answered a request with candidates \(1, 2\)"):
-        run(recording(2), [request])
+class Candidates(Recording):
+    """Answers with the probabilities it is set to give."""
+
+    given: dict[str, float] = {}
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        return [Generation("1", False, 1, self.given) for _ in requests]
+
+
+@pytest.mark.parametrize("given", [{}, {"1": 0.5, "one": 0.5}])
+def test_an_engine_that_ignores_candidates_is_an_error_not_empty_scores(given: dict[str, float]) -> None:
+    engine = Candidates(EngineSettings(name="candidates", model="none"))
+    engine.given = given
+    request = Request(1, prompt="Rate it: ", candidates=("1", "2", "10"))
+    with pytest.raises(LingualignError, match=r"engine 'candidates' answered a request with candidates \(1, 2, 10\)"):
+        run(engine, [request])
+    engine.given = {"1": 0.25, "2": 0.5}  # "10" left out: two tokens for this engine's tokenizer
+    assert run(engine, [request])[0].probabilities == {"1": 0.25, "2": 0.5}
 
 
 def test_requests_share_a_batch_only_with_the_same_seed_and_stop_strings() -> None:

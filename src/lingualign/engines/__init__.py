@@ -290,12 +290,14 @@ def run(
 
 
 def check_candidates(engine: Engine, requests: Sequence[Request], generations: Sequence[Generation]) -> None:
-    """An engine must answer a request with candidates with each candidate's probability: one that
+    """An engine must answer a request with candidates with their probabilities (those it can score
+    as one token; the transformers engine leaves out a candidate its tokenizer splits): one that
     ignores them would leave a judge's expected ratings empty, every score silently missing."""
     from lingualign.errors import LingualignError
 
     for request, generation in zip(requests, generations, strict=True):
-        if request.candidates and set(generation.probabilities) != set(request.candidates):
+        given = set(generation.probabilities)
+        if request.candidates and (not given or not given <= set(request.candidates)):
             raise LingualignError(
                 f"engine '{engine.settings.name}' answered a request with candidates "
                 f"({', '.join(request.candidates)}) without their probabilities (Generation.probabilities; "
