@@ -248,18 +248,25 @@ def stages_run(output: str) -> list[str]:
 MODELS = ("base", "sft_orca", "sft_support_tickets", "merged", "dpo")
 
 
-def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
-    """The project's params.yaml with every model the tiny Llama and every stage a few steps long."""
+def tiny_data_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
+    """The project's params.yaml with the data stages (ingest to pairs) a few rows and tokens long
+    on the tiny Llama, and the judge scorer asking ``judge_url``."""
     params = yaml.safe_load((project / "params.yaml").read_text())
     for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
         source["limit"] = limit
-    params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
     params["translate"]["max_new_tokens"] = 4
     params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
     params["generate"]["sources"]["smollm2"].update({"model": str(tiny_lm), "batch_size": 4})
     params["generate"]["max_new_tokens"] = 6
     judge = {"name": "openai", "model": str(tiny_lm), "base_url": judge_url, "served_model": "judge"}
     params["score"]["scorer"]["scorers"][1].update({"engine": judge, "reply_prefix": ""})
+    return params
+
+
+def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
+    """The project's params.yaml with every model the tiny Llama and every stage a few steps long."""
+    params = tiny_data_params(project, tiny_lm, judge_url)
+    params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
     params["sft"]["base_model"] = str(tiny_lm)
     # Long enough for a German ticket's prompt and reply: a cut-off reply leaves TRL nothing to train on.
     params["sft"]["trainer"].update({"max_steps": 2, "max_length": 256})
