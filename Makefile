@@ -61,10 +61,6 @@ browser:
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && { $(APT_INSTALL) || { apt-get update -q >/dev/null && $(APT_INSTALL); }; }; } \
 		|| echo "note: install Debian's chromium for the HTML report's screenshot test"
 
-# Stage commands fork from one process that has already imported torch, transformers, TRL and
-# MLflow (src/lingualign/warm.py, docs/benchmarks.md); LINGUALIGN_WARM=0 runs each one cold.
-run repro exp: export LINGUALIGN_WARM ?= 1
-
 run: $(STAMP)
 	dvc repro
 
@@ -98,8 +94,11 @@ test-vllm: $(VLLM_STAMP)
 test-fast: $(STAMP) browser
 	pytest -n 2 --dist worksteal -m "not slow"
 
+# The benchmarks that need nothing but the repository (docs/benchmarks.md lists the others).
 bench: $(STAMP)
-	python benchmarks/ingest_bench.py
+	python benchmarks/pipeline_bench.py
+	python benchmarks/cache_bench.py
+	python benchmarks/translate_stage_bench.py
 
 clean-venv:
 	rm -rf $(VENV) $(VLLM_VENV)

@@ -28,7 +28,7 @@ TRL_SWITCH = trl.trainer.utils._use_triton  # TRL's own: labelled tokens only wh
 
 class StepTimes(TrainerCallback):
     """Seconds per step; with ``every_position``, puts TRL's own scoring back before the first step
-    (the dpo stage switched it to labelled tokens only when it built the trainer's config)."""
+    (the dpo stage switched it to labelled tokens only when it loaded the model)."""
 
     def __init__(self, every_position: bool) -> None:
         self.every_position = every_position

@@ -17,11 +17,12 @@ from lingualign.scorers import SCORERS, Scorer
 
 @SCORERS.register("instant", PluginSettings)
 class InstantScorer(Scorer):
-    def __init__(self, settings: PluginSettings, cache_dir: Path):
+    def __init__(self, settings: PluginSettings):
+        super().__init__(settings)
         self.identity = "instant"
         self.run = {"cache_hits": 0, "scored": 0}
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         responses = columns["response_de" if text == "translated" else "response"]
         self.run["scored"] += len(responses)
         return [

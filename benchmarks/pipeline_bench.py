@@ -1,9 +1,10 @@
 """The whole default pipeline, timed stage by stage, in a fresh clone of the committed project.
 
-    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .] [--cold]
+    python benchmarks/pipeline_bench.py [--keep DIR] [--repo .] [TARGET ...]
 
 Clones the repository's HEAD into a temporary folder (or ``--keep DIR``), runs ``dvc repro``
-there as ``make run`` does (warm start on; ``--cold``: off) with this environment (the clone's
+there as ``make run`` does, up to the DVC ``TARGET`` stages given
+(default: all), with this environment (the clone's
 own ``src`` first on the path, its own MLflow store),
 and prints each stage's seconds from the moment DVC starts it to the moment it starts the next,
 then the total. Target: the whole default pipeline in at most 7 minutes on 2 cores.
@@ -25,7 +26,7 @@ STAGE = re.compile(r"^Running stage '([^']+)'")
 
 
 def timed_repro(
-    project: Path, warm: bool, targets: tuple[str, ...] = (), bin_dir: Path = Path(sys.executable).parent
+    project: Path, targets: tuple[str, ...] = (), bin_dir: Path = Path(sys.executable).parent
 ) -> list[tuple[str, float]]:
     """(stage, seconds) for every stage ``dvc repro`` ran, in order, with the environment whose
     executables are in ``bin_dir``; the last entry is the total."""
@@ -33,7 +34,6 @@ def timed_repro(
         "PYTHONPATH": str(project / "src"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "LINGUALIGN_WARM": "1" if warm else "0",  # as `make run` sets it
     }
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
@@ -56,13 +56,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=Path("."))
     parser.add_argument("--keep", type=Path, help="Clone here and keep it (default: a temporary folder)")
-    parser.add_argument("--cold", action="store_true", help="Every stage in a new process (LINGUALIGN_WARM=0)")
+    parser.add_argument("targets", nargs="*", help="dvc repro targets, e.g. pairs (default: every stage)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="lingualign-pipeline-"))
     project = folder / "project"
     subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(project)], check=True)
     try:
-        times = timed_repro(project, warm=not args.cold)
+        times = timed_repro(project, targets=tuple(args.targets))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,20 +19,29 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pyarrow.parquet as pq
 
-from samples import shipped_texts  # noqa: E402
+from lingualign.contracts import TEXT_FIELDS
+from lingualign.engines import ENGINES, Request
+from lingualign.ingest import PARAMS as INGEST_PARAMS
+from lingualign.ingest import IngestSettings, ingest
+from lingualign.settings import load_settings
+from lingualign.translate import PARAMS, TranslateSettings, chunk_request
+from lingualign.translate.chunking import chunks as text_chunks
 
-from lingualign.engines import ENGINES, Request  # noqa: E402
-from lingualign.settings import load_settings  # noqa: E402
-from lingualign.translate import PARAMS, TranslateSettings, chunk_request  # noqa: E402
-from lingualign.translate.chunking import chunks as text_chunks  # noqa: E402
+
+def shipped_texts(folder: Path) -> list[str]:
+    """System prompts, prompts and responses of every shipped record (no limit, no max_chars)."""
+    settings = load_settings(IngestSettings, Path("params.yaml"), INGEST_PARAMS)
+    sources = [source.model_copy(update={"limit": None, "max_chars": None}) for source in settings.sources]
+    ingest(settings.model_copy(update={"sources": sources}), folder / "normalized.parquet")
+    table = pq.read_table(folder / "normalized.parquet")
+    return [text for field in TEXT_FIELDS for text in table.column(field).to_pylist()]
 
 
 def timed(engine: Any, requests: list[Request]) -> tuple[float, int]:

@@ -72,7 +72,7 @@ def orca_like(records: int, path: Path) -> int:
                     "prompt_id": f"p{row // 2}", "dataset": "orca", "source_row": row // 2, "system": record["system"],
                     "prompt": f"{record['question']} ({row // 2})", "response_id": f"r{row}", "response": unique,
                     "source_model": None, "rating": None, "fine_grained_rating": None,
-                    "label": "chosen" if row % 2 == 0 else "rejected",
+                    "label": "chosen" if row % 2 == 0 else "rejected", "language": "en",
                 }  # fmt: skip
                 characters += len(values["system"]) + len(values["prompt"]) + len(values["response"])
                 for name, value in values.items():

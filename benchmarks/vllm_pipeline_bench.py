@@ -82,7 +82,7 @@ def main() -> None:
             bin_dir = (
                 args.transformers_env.resolve() / "bin" if engine == "transformers" and args.transformers_env else own
             )
-            times[engine] = dict(timed_repro(project, warm=False, targets=tuple(args.targets), bin_dir=bin_dir))
+            times[engine] = dict(timed_repro(project, targets=tuple(args.targets), bin_dir=bin_dir))
         print(f"{'stage':<32} {'transformers s':>14} {'vllm s':>8}")
         for stage in times["transformers"]:
             print(f"{stage:<32} {times['transformers'][stage]:14.1f} {times['vllm'].get(stage, float('nan')):8.1f}")

@@ -454,7 +454,7 @@ CASES: dict[str, Case] = {
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory, tiny_lm: Path) -> Workspace:
     """The real stages' outputs on a few rows: params, data, pairs, reference log-probs, SFT models."""
-    from conftest import ROOT
+    from helpers import ROOT
 
     ws = tmp_path_factory.mktemp("bad-input-workspace")
     shutil.copytree(ROOT / "data" / "raw", ws / "data" / "raw")

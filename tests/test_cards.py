@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import yaml
-from conftest import run
+from helpers import card_numbers, run
 from huggingface_hub import ModelCard
-from test_pipeline_models import card_numbers
 
 SFT = {"base_model": "models/sources/smollm2", "method": "lora", "trainer": {"learning_rate": 0.0002}}
 LOCK = {

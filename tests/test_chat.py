@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run, tool_env
+from helpers import run, tool_env
 
 from lingualign.devices import load_causal_lm
 from lingualign.engines import Request

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, run
+from helpers import ROOT, run, stages_run
 from servers import free_port
-from test_pipeline_data import stages_run
 
 from lingualign.errors import SettingsError
 from lingualign.io import file_md5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import run
+from helpers import run
 
 GIT = [["git", "config", "user.email", "t@lingualign.invalid"], ["git", "config", "user.name", "t"]]
 PER_CASE = {

@@ -1,4 +1,4 @@
-"""reference + dpo: stored reference log-probs, LoRA touches only (and all) adapter weights, resume,
+"""reference + dpo: stored_reference reference log-probs, LoRA touches only (and all) adapter weights, resume,
 and TRL's own DPOConfig options from params (with its errors as one line naming the key)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
-from helpers import assert_only_lora_targets_changed, pairs_file
+from helpers import assert_only_lora_targets_changed, merge_settings, moe_config, pairs_file
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
@@ -20,20 +20,10 @@ from lingualign.contracts import REFERENCE
 from lingualign.devices import load_causal_lm
 from lingualign.dpo import DPOSettings, train_dpo, training_dataset
 from lingualign.errors import LingualignError, SettingsError
-from lingualign.evaluate.preference import heldout_preference, mean_logprobs
+from lingualign.evaluate.preference import heldout_preference
 from lingualign.io import write_parquet
 from lingualign.reference import ReferenceSettings, reference_logps
 from lingualign.settings import parse_settings
-
-
-@pytest.fixture
-def stored(tiny_lm: Path, tmp_path: Path) -> tuple[Path, Path]:
-    pairs = pairs_file(tmp_path / "train.parquet")
-    settings = ReferenceSettings(
-        model=str(tiny_lm), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}
-    )
-    write_parquet(tmp_path / "ref.parquet", reference_logps(settings, pairs, tmp_path / "ref-work", "dpo"), REFERENCE)
-    return pairs, tmp_path / "ref.parquet"
 
 
 def dpo_settings(model: Path, method: str = "lora", device: str = "cpu", **trainer: Any) -> DPOSettings:
@@ -55,14 +45,6 @@ def dpo_settings(model: Path, method: str = "lora", device: str = "cpu", **train
     return parse_settings(DPOSettings, raw, "dpo")
 
 
-def test_reference_logps_are_stored_per_pair(stored: tuple[Path, Path]) -> None:
-    rows = pq.read_table(stored[1]).to_pylist()
-    assert [r["prompt_id"] for r in rows] == [f"p{i}" for i in range(8)]
-    assert all(
-        r["ref_chosen_logps"] < 0 and r["ref_rejected_logps"] < 0 and math.isfinite(r["ref_chosen_logps"]) for r in rows
-    )
-
-
 class Snapshots(TrainerCallback):
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
         self.before = {name: p.detach().clone() for name, p in model.named_parameters()}
@@ -72,10 +54,12 @@ class Snapshots(TrainerCallback):
 
 
 def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(
-    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+    stored_reference: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
 ) -> None:
     snapshots = Snapshots()
-    metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "out", tmp_path / "work", callbacks=[snapshots])
+    metrics = train_dpo(
+        dpo_settings(tiny_lm), *stored_reference, tmp_path / "out", tmp_path / "work", callbacks=[snapshots]
+    )
     changed = {name for name in snapshots.before if not torch.equal(snapshots.before[name], snapshots.after[name])}
     adapters = {name for name in snapshots.before if "lora_" in name}
     assert adapters and changed == adapters
@@ -85,10 +69,10 @@ def test_lora_dpo_changes_all_adapter_weights_and_nothing_else(
 
 @pytest.mark.gpu
 def test_qlora_dpo_exports_the_adapter_merged_into_full_precision_weights(
-    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+    stored_reference: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
 ) -> None:
     metrics = train_dpo(
-        dpo_settings(tiny_lm, method="qlora", device="cuda"), *stored, tmp_path / "out", tmp_path / "work"
+        dpo_settings(tiny_lm, method="qlora", device="cuda"), *stored_reference, tmp_path / "out", tmp_path / "work"
     )
     assert metrics["steps"] == 4 and math.isfinite(metrics["last"]["loss"])
     assert_only_lora_targets_changed(tiny_lm, tmp_path / "out")
@@ -107,13 +91,13 @@ class StepCounter(TrainerCallback):
 
 
 def test_resumed_run_ends_where_an_uninterrupted_one_ends(
-    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+    stored_reference: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
 ) -> None:
-    uninterrupted = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "clean", tmp_path / "work-clean")
+    uninterrupted = train_dpo(dpo_settings(tiny_lm), *stored_reference, tmp_path / "clean", tmp_path / "work-clean")
     with pytest.raises(KeyboardInterrupt):
         train_dpo(
             dpo_settings(tiny_lm),
-            *stored,
+            *stored_reference,
             tmp_path / "resumed",
             tmp_path / "work",
             callbacks=[CrashAfterFirstCheckpoint()],
@@ -124,7 +108,9 @@ def test_resumed_run_ends_where_an_uninterrupted_one_ends(
     shutil.copytree(tmp_path / "work" / "checkpoint-2", torn)
     (torn / "trainer_state.json").write_text('{"global_step": 3, "log_hi')
     counter = StepCounter()
-    metrics = train_dpo(dpo_settings(tiny_lm), *stored, tmp_path / "resumed", tmp_path / "work", callbacks=[counter])
+    metrics = train_dpo(
+        dpo_settings(tiny_lm), *stored_reference, tmp_path / "resumed", tmp_path / "work", callbacks=[counter]
+    )
     assert metrics["steps"] == 4 and counter.steps == 2  # it continued from step 2, not from scratch
     assert metrics["run"] == {"resumed_from_step": 2} and not torn.exists()
     assert metrics["train_loss"] == uninterrupted["train_loss"] and metrics["last"] == uninterrupted["last"]
@@ -135,38 +121,10 @@ def test_resumed_run_ends_where_an_uninterrupted_one_ends(
     assert all(torch.allclose(clean[name], resumed[name], atol=1e-6) for name in clean)
 
 
-def test_reference_rows_must_match_the_pairs(stored: tuple[Path, Path], tmp_path: Path) -> None:
+def test_reference_rows_must_match_the_pairs(stored_reference: tuple[Path, Path], tmp_path: Path) -> None:
     other = pairs_file(tmp_path / "other.parquet", count=5)
     with pytest.raises(LingualignError, match="do not match"):
-        training_dataset(other, stored[1])
-
-
-def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
-    result, rows = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
-    assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
-    # One row per pair, the per-case result the summary comes from.
-    assert len({row["prompt_id"] for row in rows}) == 4
-    assert all(row["correct"] == (row["margin"] > 0) for row in rows)
-    assert result["accuracy"] == round(sum(row["correct"] for row in rows) / 4, 6)
-
-
-def test_each_answer_is_scored_as_if_alone(tiny_lm: Path) -> None:
-    """Batched, padded and with logits kept from the batch's first answer token on, every mean is
-    the answer's own, scored one conversation at a time with every logit."""
-    model, tokenizer = load_causal_lm(str(tiny_lm))
-    turns = [
-        ("Hallo", "Guten Tag, wie kann ich helfen?"),
-        ("Wo ist meine Bestellung 12345 vom letzten Montag?", "Unterwegs."),
-        ("Danke", "Gern geschehen."),
-    ]
-    conversations = [([{"role": "user", "content": q}], [{"role": "assistant", "content": a}]) for q, a in turns]
-    for (prompt, answer), batched in zip(conversations, mean_logprobs(model, tokenizer, conversations), strict=True):
-        start = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False))
-        ids = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False)
-        with torch.inference_mode():
-            logprobs = model(input_ids=torch.tensor([ids])).logits[0, :-1].float().log_softmax(-1)
-        alone = logprobs[start - 1 :].gather(1, torch.tensor(ids[start:])[:, None]).mean()
-        assert batched == pytest.approx(float(alone), abs=1e-4)
+        training_dataset(other, stored_reference[1])
 
 
 class Config(TrainerCallback):
@@ -175,7 +133,7 @@ class Config(TrainerCallback):
 
 
 def test_trl_options_lingualign_does_not_name_work_from_params(
-    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
+    stored_reference: tuple[Path, Path], tiny_lm: Path, tmp_path: Path
 ) -> None:
     seen = Config()
     settings = dpo_settings(
@@ -186,7 +144,7 @@ def test_trl_options_lingualign_does_not_name_work_from_params(
         loss_weights=[1.0, 0.5],
         learning_rate="2e-3",
     )
-    metrics = train_dpo(settings, *stored, tmp_path / "out", tmp_path / "work", callbacks=[seen])
+    metrics = train_dpo(settings, *stored_reference, tmp_path / "out", tmp_path / "work", callbacks=[seen])
     assert metrics["steps"] == 2 and math.isfinite(metrics["last"]["loss"])
     assert (seen.args.weight_decay, seen.args.loss_type, seen.args.loss_weights, seen.args.learning_rate) == (
         0.25,
@@ -211,28 +169,29 @@ def test_trl_options_lingualign_does_not_name_work_from_params(
     ],
 )
 def test_a_wrong_trl_option_is_one_line_naming_the_key(
-    stored: tuple[Path, Path], tiny_lm: Path, tmp_path: Path, trainer: dict[str, Any], message: str
+    stored_reference: tuple[Path, Path], tiny_lm: Path, tmp_path: Path, trainer: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(SettingsError, match=message) as caught:
-        train_dpo(dpo_settings(tiny_lm, **trainer), *stored, tmp_path / "out", tmp_path / "work")
+        train_dpo(dpo_settings(tiny_lm, **trainer), *stored_reference, tmp_path / "out", tmp_path / "work")
     assert "\n" not in str(caught.value)
 
 
-def test_pairs_the_reference_stage_left_out_are_left_out(stored: tuple[Path, Path], tmp_path: Path) -> None:
-    rows = pq.read_table(stored[1]).to_pylist()
+def test_pairs_the_reference_stage_left_out_are_left_out(stored_reference: tuple[Path, Path], tmp_path: Path) -> None:
+    rows = pq.read_table(stored_reference[1]).to_pylist()
     del rows[3]
     write_parquet(tmp_path / "fewer.parquet", pa.Table.from_pylist(rows, REFERENCE), REFERENCE)
-    assert training_dataset(stored[0], tmp_path / "fewer.parquet")["prompt_id"] == [r["prompt_id"] for r in rows]
+    assert training_dataset(stored_reference[0], tmp_path / "fewer.parquet")["prompt_id"] == [
+        r["prompt_id"] for r in rows
+    ]
 
 
 def test_a_moe_merge_trains_with_lora_dpo_and_is_evaluated_like_any_checkpoint(
     tiny_family: dict[str, Path], tmp_path: Path
 ) -> None:
-    from test_merge import moe, settings
 
     from lingualign.merge import merge
 
-    merge(settings(moe(tiny_family, "random")), tmp_path / "moe")
+    merge(merge_settings(moe_config(tiny_family, "random")), tmp_path / "moe")
     pairs = pairs_file(tmp_path / "train.parquet")
     reference = ReferenceSettings(
         model=str(tmp_path / "moe"), device="cpu", trainer={"max_length": 64, "precompute_ref_batch_size": 4}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, copy_project, run
+from helpers import ROOT, copy_project, run
 from import_closure import SRC, closure, expand
 
 from lingualign.cli import COMMANDS

@@ -21,8 +21,7 @@ from lingualign.translate import TranslateSettings
 
 def engine(raw: dict[str, Any]) -> Engine:
     """The engine itself, loaded now (``build`` defers loading to the first batch)."""
-    settings = ENGINES.validate(raw)
-    return ENGINES.get(settings.name)(settings)
+    return ENGINES.build(ENGINES.validate(raw))
 
 
 def test_build_loads_the_model_only_when_a_batch_needs_it(tmp_path: Path) -> None:
@@ -65,6 +64,26 @@ def test_run_partitions_all_requests_the_same_way_whatever_the_cache_holds(tmp_p
     assert second.batches == [["eeeee"], ["ff"]]
     assert [g.cached for g in generations] == [True, True, True, True, True, False, False]
     assert generations[1] == generations[4] == Generation("b", False, 1)
+
+
+class Candidates(Recording):
+    """Answers with the probabilities it is set to give."""
+
+    given: dict[str, float] = {}
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        return [Generation("1", False, 1, self.given) for _ in requests]
+
+
+@pytest.mark.parametrize("given", [{}, {"1": 0.5, "one": 0.5}])
+def test_an_engine_that_ignores_candidates_is_an_error_not_empty_scores(given: dict[str, float]) -> None:
+    engine = Candidates(EngineSettings(name="candidates", model="none"))
+    engine.given = given
+    request = Request(1, prompt="Rate it: ", candidates=("1", "2", "10"))
+    with pytest.raises(LingualignError, match=r"engine 'candidates' answered a request with candidates \(1, 2, 10\)"):
+        run(engine, [request])
+    engine.given = {"1": 0.25, "2": 0.5}  # "10" left out: two tokens for this engine's tokenizer
+    assert run(engine, [request])[0].probabilities == {"1": 0.25, "2": 0.5}
 
 
 def test_requests_share_a_batch_only_with_the_same_seed_and_stop_strings() -> None:

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+import torch
+from helpers import ROOT, pairs_file, write_questions
 from servers import ScriptedServer, transformers_serve
-from test_dpo import pairs_file
 
 from lingualign.cache import ResultCache
+from lingualign.devices import load_causal_lm
 from lingualign.engines import Engine, EngineSettings, Generation, Request, build
-from lingualign.errors import InputError
 from lingualign.evaluate import EvaluateSettings, evaluate_model
 from lingualign.evaluate.judging import MTBenchSettings, judge_answers
-from lingualign.mtbench import CATEGORIES, Question, aggregate, parse_rating, read_judge_prompts, read_questions
+from lingualign.evaluate.preference import heldout_preference, mean_logprobs
+from lingualign.mtbench import CATEGORIES, Question, aggregate, read_judge_prompts
 from lingualign.settings import parse_settings
 
-ROOT = Path(__file__).resolve().parents[1]
 GERMAN = "Das ist eine ausführliche Antwort auf Deutsch, mit genügend Text für die Erkennung der Sprache."
 PROMPTS = read_judge_prompts(None)
 
@@ -136,25 +138,6 @@ def test_unparseable_judgements_are_counted_and_left_out_and_english_answers_sco
     )
 
 
-@pytest.mark.parametrize(
-    ("reply", "rating"),
-    [
-        ("Gute Antwort. Rating: [[7]]", 7.0),
-        ("Rating: [[7.5]]", 7.5),
-        ("[[ 9 ]]", 9.0),
-        ("Rating: [[6]] ... so, once more: [[6]]", 6.0),
-        ("The answer is fine, I would give it a seven.", None),
-        ("Rating: [[3]] or maybe [[8]]", None),
-        ("Rating: [[0]]", None),
-        ("Rating: [[11]]", None),
-        ("Rating: [[-2]]", None),
-        ("Rating: [7]", None),
-    ],
-)
-def test_rating_parse(reply: str, rating: float | None) -> None:
-    assert parse_rating(reply) == rating
-
-
 def test_an_empty_answer_is_not_german_and_code_only_answers_go_to_the_judge() -> None:
     questions = [
         Question(1, "coding", ("Schreibe Code Q1T1.", "Noch einmal Q1T2."), ("```py\npass\n```", "```py\npass\n```"))
@@ -198,27 +181,6 @@ def test_judge_replies_over_http_without_a_rating_with_two_or_out_of_range() -> 
         assert all(b["model"] == "gpt-4" and b["temperature"] == 0.0 for b in bodies)
     finally:
         server.close()
-
-
-def write_questions(path: Path, questions: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    ("question", "field"),
-    [
-        ({"question_id": 1, "category": "poetry", "turns": ["a", "b"]}, "category"),
-        ({"question_id": 1, "category": "writing", "turns": ["only one"]}, "turns"),
-        ({"question_id": "one", "category": "writing", "turns": ["a", "b"]}, "question_id"),
-        ({"question_id": 1, "category": "math", "turns": ["a", "b"], "reference": ["x"]}, "reference"),
-    ],
-)
-def test_bad_questions_name_file_row_and_field(tmp_path: Path, question: dict[str, Any], field: str) -> None:
-    good = {"question_id": 0, "category": "writing", "turns": ["Erste Frage?", "Zweite Frage?"]}
-    path = write_questions(tmp_path / "q.jsonl", [good, question])
-    with pytest.raises(InputError, match=rf"q.jsonl: row 2: field '{field}'"):
-        read_questions(str(path))
 
 
 def test_evaluate_a_model_end_to_end_with_a_judge_behind_a_real_server(
@@ -341,3 +303,31 @@ def test_a_reply_prefix_starts_the_judges_reply_and_counts_in_the_rating() -> No
     )
     assert [(r["judgement"], r["rating"]) for r in rows] == [("Rating: [[7]]", 7.0), ("Rating: [[x", None)]
     assert all(messages[-1] == {"role": "assistant", "content": "Rating: [["} for messages in judge.seen)
+
+
+def test_heldout_preference_accuracy(tiny_lm: Path, tmp_path: Path) -> None:
+    result, rows = heldout_preference(*load_causal_lm(str(tiny_lm)), pairs_file(tmp_path / "test.parquet", count=4))
+    assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1 and math.isfinite(result["mean_margin"])
+    # One row per pair, the per-case result the summary comes from.
+    assert len({row["prompt_id"] for row in rows}) == 4
+    assert all(row["correct"] == (row["margin"] > 0) for row in rows)
+    assert result["accuracy"] == round(sum(row["correct"] for row in rows) / 4, 6)
+
+
+def test_each_answer_is_scored_as_if_alone(tiny_lm: Path) -> None:
+    """Batched, padded and with logits kept from the batch's first answer token on, every mean is
+    the answer's own, scored one conversation at a time with every logit."""
+    model, tokenizer = load_causal_lm(str(tiny_lm))
+    turns = [
+        ("Hallo", "Guten Tag, wie kann ich helfen?"),
+        ("Wo ist meine Bestellung 12345 vom letzten Montag?", "Unterwegs."),
+        ("Danke", "Gern geschehen."),
+    ]
+    conversations = [([{"role": "user", "content": q}], [{"role": "assistant", "content": a}]) for q, a in turns]
+    for (prompt, answer), batched in zip(conversations, mean_logprobs(model, tokenizer, conversations), strict=True):
+        start = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=False))
+        ids = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=False)
+        with torch.inference_mode():
+            logprobs = model(input_ids=torch.tensor([ids])).logits[0, :-1].float().log_softmax(-1)
+        alone = logprobs[start - 1 :].gather(1, torch.tensor(ids[start:])[:, None]).mean()
+        assert batched == pytest.approx(float(alone), abs=1e-4)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run
 from gotemplate import execute
+from helpers import ROOT, run
 
 from lingualign.errors import LingualignError
 from lingualign.export import ExportSettings, export_checkpoint

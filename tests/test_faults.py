@@ -22,7 +22,7 @@ from typing import Any
 import psutil
 import pytest
 import yaml
-from conftest import BIN, copy_project, run, tool_env
+from helpers import BIN, copy_project, run, tiny_params, tool_env, write_params
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
@@ -124,7 +124,6 @@ KILLED = {
 
 
 def fault_params(project: Path, tiny_lm: Path, judge_url: str) -> None:
-    from test_pipeline_models import tiny_params, write_params
 
     params = tiny_params(project, tiny_lm, judge_url)
     for section in ("sft", "dpo"):

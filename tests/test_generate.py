@@ -4,71 +4,22 @@ dropped; the rows join the translated layout that score and pairs read."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers import ScriptedEngine, generate_settings, translated
 
 from lingualign.contracts import TRANSLATED
-from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
-from lingualign.generate import GenerateSettings, generate_stage
+from lingualign.generate import generate_stage
 from lingualign.io import write_parquet
-from lingualign.settings import parse_settings
-
-
-def translated(tmp_path: Path, prompts: int, dataset: str = "uf") -> Path:
-    rows = [
-        {
-            "prompt_id": f"{dataset}{i}", "dataset": dataset, "source_row": i, "system": "", "prompt": f"Question {i}?",
-            "response_id": f"r{i}-{k}", "response": f"Answer {k}", "source_model": f"m{k}", "rating": float(k),
-            "fine_grained_rating": None, "label": None, "system_de": "Sei kurz." if i % 2 else "",
-            "prompt_de": "SAME Frage?" if i == 1 else f"Frage {i}?", "response_de": f"Antwort {k}", "flags": [],
-        }
-        for i in range(prompts)
-        for k in range(2)
-    ]  # fmt: skip
-    path = tmp_path / f"translated-{dataset}-{prompts}.parquet"
-    write_parquet(path, pa.Table.from_pylist(rows, TRANSLATED), TRANSLATED)
-    return path
-
-
-class ScriptedSettings(EngineSettings):
-    dies_after: int | None = None  # batches
-
-
-@ENGINES.register("scripted", ScriptedSettings)
-class ScriptedEngine(Engine):
-    """Answers with the prompt, model and seed; a prompt holding SAME gets one answer whatever the seed."""
-
-    calls: Counter[str] = Counter()
-
-    def generate(self, requests: Sequence[Request]) -> list[Generation]:
-        settings: ScriptedSettings = self.settings  # type: ignore[assignment]
-        if settings.dies_after is not None and self.calls[settings.model] >= settings.dies_after:
-            raise KeyboardInterrupt
-        self.calls[settings.model] += 1
-        self.calls["requests"] += len(requests)
-        texts = []
-        for request in requests:
-            prompt = request.messages[-1]["content"] if request.messages else ""
-            texts.append(f"{settings.model}: {prompt}" + ("" if "SAME" in prompt else f" ({request.seed})"))
-        return [Generation(text, False) for text in texts]
-
-
-def settings(**overrides: Any) -> GenerateSettings:
-    sources = {
-        "alpha": {"name": "scripted", "model": "alpha", "batch_size": 2},
-        "beta": {"name": "scripted", "model": "beta"},
-    }
-    raw = {"datasets": ["uf"], "sources": sources, "seeds": [13, 21, 42], "max_new_tokens": 8} | overrides
-    return parse_settings(GenerateSettings, raw, "generate")
 
 
 def test_every_source_samples_every_prompt_once_per_seed_and_identical_samples_are_dropped(tmp_path: Path) -> None:
-    metrics = generate_stage(settings(), translated(tmp_path, 3), tmp_path / "generated.parquet", tmp_path / "cache")
+    metrics = generate_stage(
+        generate_settings(), translated(tmp_path, 3), tmp_path / "generated.parquet", tmp_path / "cache"
+    )
     rows = pq.read_table(tmp_path / "generated.parquet").to_pylist()
     # Prompt uf1 ("SAME") gets one answer whatever the seed: dropped for both sources.
     assert Counter((r["source_model"], r["prompt_id"]) for r in rows) == {
@@ -91,7 +42,7 @@ def test_every_source_samples_every_prompt_once_per_seed_and_identical_samples_a
 
 def test_a_system_prompt_from_params_replaces_the_prompts_own(tmp_path: Path) -> None:
     generate_stage(
-        settings(system_prompt="Du bist ein Support-Agent."),
+        generate_settings(system_prompt="Du bist ein Support-Agent."),
         translated(tmp_path, 2),
         tmp_path / "g.parquet",
         tmp_path / "c",
@@ -101,16 +52,18 @@ def test_a_system_prompt_from_params_replaces_the_prompts_own(tmp_path: Path) ->
 
 def test_a_killed_run_resumes_draws_no_sample_twice_and_added_prompts_draw_only_their_own(tmp_path: Path) -> None:
     source, cache = translated(tmp_path, 4), tmp_path / "cache"
-    generate_stage(settings(), source, tmp_path / "clean.parquet", tmp_path / "clean-cache")
+    generate_stage(generate_settings(), source, tmp_path / "clean.parquet", tmp_path / "clean-cache")
     ScriptedEngine.calls.clear()
-    dying = settings(sources={"alpha": {"name": "scripted", "model": "alpha", "batch_size": 2, "dies_after": 3}})
+    dying = generate_settings(
+        sources={"alpha": {"name": "scripted", "model": "alpha", "batch_size": 2, "dies_after": 3}}
+    )
     with pytest.raises(KeyboardInterrupt):
         generate_stage(dying, source, tmp_path / "killed.parquet", cache)
     assert not (tmp_path / "killed.parquet").exists() and ScriptedEngine.calls["requests"] == 6
-    resumed = generate_stage(settings(), source, tmp_path / "killed.parquet", cache)
+    resumed = generate_stage(generate_settings(), source, tmp_path / "killed.parquet", cache)
     assert resumed["run"]["cache_hits"] == 6 and resumed["run"]["sampled"] == 2 * 12 - 6
     assert pq.read_table(tmp_path / "killed.parquet").equals(pq.read_table(tmp_path / "clean.parquet"))
-    grown = generate_stage(settings(), translated(tmp_path, 5), tmp_path / "grown.parquet", cache)
+    grown = generate_stage(generate_settings(), translated(tmp_path, 5), tmp_path / "grown.parquet", cache)
     assert grown["run"]["sampled"] == 2 * 3  # the new prompt, once per seed per source
 
 
@@ -119,7 +72,9 @@ def test_prompts_per_dataset_takes_the_first_prompts_of_each_chosen_dataset(tmp_
     other = translated(tmp_path, 3, "orca")
     both = tmp_path / "both.parquet"
     write_parquet(both, pa.concat_tables([pq.read_table(one), pq.read_table(other)]), TRANSLATED)
-    generate_stage(settings(prompts_per_dataset=1, datasets=["orca"]), both, tmp_path / "g.parquet", tmp_path / "c")
+    generate_stage(
+        generate_settings(prompts_per_dataset=1, datasets=["orca"]), both, tmp_path / "g.parquet", tmp_path / "c"
+    )
     assert {r["prompt_id"] for r in pq.read_table(tmp_path / "g.parquet").to_pylist()} == {"orca0"}
 
 
@@ -127,14 +82,14 @@ def test_seeds_must_be_distinct_and_sources_named() -> None:
     from lingualign.errors import SettingsError
 
     with pytest.raises(SettingsError, match=r"generate: seeds must be distinct"):
-        settings(seeds=[13, 13])
+        generate_settings(seeds=[13, 13])
     with pytest.raises(SettingsError, match=r"generate.sources.alpha.name: unknown engine"):
-        settings(sources={"alpha": {"name": "nope", "model": "m"}})
+        generate_settings(sources={"alpha": {"name": "nope", "model": "m"}})
 
 
 def test_a_real_model_samples_differ_by_seed_and_repeat_by_seed(tmp_path: Path, tiny_lm: Path) -> None:
     engine = {"name": "transformers", "model": str(tiny_lm), "device": "cpu", "batch_size": 4}
-    real = settings(sources={"tiny": engine}, seeds=[13, 21], max_new_tokens=6)
+    real = generate_settings(sources={"tiny": engine}, seeds=[13, 21], max_new_tokens=6)
     source = translated(tmp_path, 2)
     generate_stage(real, source, tmp_path / "a.parquet", tmp_path / "cache-a")
     generate_stage(real, source, tmp_path / "b.parquet", tmp_path / "cache-b")
@@ -148,7 +103,7 @@ def test_a_real_model_samples_differ_by_seed_and_repeat_by_seed(tmp_path: Path, 
 
 def test_a_table_read_a_few_rows_at_a_time_samples_as_in_one_batch(tmp_path: Path) -> None:
     source = translated(tmp_path, 9)
-    whole = generate_stage(settings(), source, tmp_path / "whole.parquet", tmp_path / "c1")
-    pieces = generate_stage(settings(batch_rows=3), source, tmp_path / "pieces.parquet", tmp_path / "c2")
+    whole = generate_stage(generate_settings(), source, tmp_path / "whole.parquet", tmp_path / "c1")
+    pieces = generate_stage(generate_settings(batch_rows=3), source, tmp_path / "pieces.parquet", tmp_path / "c2")
     assert {**whole, "run": None} == {**pieces, "run": None}  # run: time and throughput
     assert pq.read_table(tmp_path / "whole.parquet").equals(pq.read_table(tmp_path / "pieces.parquet"))

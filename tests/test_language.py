@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from lingualign import language
 from lingualign.language import detect_language, detect_languages
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_batched_language_ids_equal_py3langid_text_by_text(monkeypatch: pytest.MonkeyPatch) -> None:

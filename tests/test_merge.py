@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import torch
+from helpers import merge_settings, moe_config, tiny_llama_config
 from safetensors.torch import load_file
 
 from lingualign.errors import LingualignError, SettingsError
@@ -49,19 +50,13 @@ def configs(family: dict[str, Path]) -> dict[str, dict[str, Any]]:
     }
 
 
-def settings(config: dict[str, Any], seed: int = 7, normalize: bool = True) -> MergeSettings:
-    return parse_settings(
-        MergeSettings, {"config": {"dtype": "float32"} | config, "random_seed": seed, "normalize": normalize}, "merge"
-    )
-
-
 @pytest.mark.parametrize("method", list(configs({"base": Path("b"), "ft_a": Path("a"), "ft_b": Path("c")})))
 def test_every_method_gives_a_complete_loadable_model(
     method: str, tiny_family: dict[str, Path], tmp_path: Path
 ) -> None:
     from transformers import AutoModelForCausalLM
 
-    metrics = merge(settings({"merge_method": method} | configs(tiny_family)[method]), tmp_path / "merged")
+    metrics = merge(merge_settings({"merge_method": method} | configs(tiny_family)[method]), tmp_path / "merged")
     merged = load_file(tmp_path / "merged" / "model.safetensors")
     base = load_file(tiny_family["base"] / "model.safetensors")
     assert set(merged) == set(base)
@@ -77,37 +72,29 @@ def digest(folder: Path) -> str:
 
 def test_same_seed_gives_byte_identical_merges(tiny_family: dict[str, Path], tmp_path: Path) -> None:
     config = {"merge_method": "dare_ties"} | configs(tiny_family)["dare_ties"]
-    merge(settings(config, seed=1), tmp_path / "a")
-    merge(settings(config, seed=1), tmp_path / "b")
-    merge(settings(config, seed=2), tmp_path / "c")
+    merge(merge_settings(config, seed=1), tmp_path / "a")
+    merge(merge_settings(config, seed=1), tmp_path / "b")
+    merge(merge_settings(config, seed=2), tmp_path / "c")
     assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
 
 
 def test_normalize_is_explicit_and_applied(tiny_family: dict[str, Path], tmp_path: Path) -> None:
     config = {"merge_method": "dare_ties"} | configs(tiny_family)["dare_ties"]
-    assert mergekit_config(settings(config, normalize=False)).parameters["normalize"] is False
-    assert mergekit_config(settings(config, normalize=True)).parameters["normalize"] is True
+    assert mergekit_config(merge_settings(config, normalize=False)).parameters["normalize"] is False
+    assert mergekit_config(merge_settings(config, normalize=True)).parameters["normalize"] is True
     with pytest.raises(SettingsError, match="normalize"):
         parse_settings(MergeSettings, {"config": config, "random_seed": 1}, "merge")
     with pytest.raises(SettingsError, match="contradicts merge.normalize"):
-        mergekit_config(settings(config | {"parameters": {"normalize": False}}, normalize=True))
+        mergekit_config(merge_settings(config | {"parameters": {"normalize": False}}, normalize=True))
 
 
 def test_mismatched_vocabularies_fail_clearly(tiny_family: dict[str, Path], tmp_path: Path) -> None:
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import AutoTokenizer, LlamaForCausalLM
 
     other = tmp_path / "other"
-    LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=1000,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-        )
-    ).save_pretrained(other)
-    AutoTokenizer.from_pretrained(tiny_family["base"]).save_pretrained(other)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_family["base"])
+    LlamaForCausalLM(tiny_llama_config(tokenizer, vocab_size=1000)).save_pretrained(other)
+    tokenizer.save_pretrained(other)
     config = {
         "merge_method": "linear",
         "models": [
@@ -116,15 +103,15 @@ def test_mismatched_vocabularies_fail_clearly(tiny_family: dict[str, Path], tmp_
         ],
     }
     with pytest.raises(LingualignError, match=r"vocabularies differ: .*other has vocab_size 1000"):
-        merge(settings(config), tmp_path / "merged")
+        merge(merge_settings(config), tmp_path / "merged")
     assert not (tmp_path / "merged").exists()
 
 
 def test_bad_configs_name_the_key(tiny_family: dict[str, Path]) -> None:
     with pytest.raises(SettingsError, match="merge.config.merge_method: unknown method 'dare_tie'"):
-        mergekit_config(settings({"merge_method": "dare_tie", "models": two_models(tiny_family)}))
+        mergekit_config(merge_settings({"merge_method": "dare_tie", "models": two_models(tiny_family)}))
     with pytest.raises(SettingsError, match=r"merge.config"):
-        mergekit_config(settings({"merge_method": "linear", "models": "not a list"}))
+        mergekit_config(merge_settings({"merge_method": "linear", "models": "not a list"}))
 
 
 def test_out_shard_size_writes_several_shards_holding_every_tensor(
@@ -132,7 +119,7 @@ def test_out_shard_size_writes_several_shards_holding_every_tensor(
 ) -> None:
     from transformers import AutoModelForCausalLM
 
-    linear = settings({"merge_method": "linear"} | configs(tiny_family)["linear"])
+    linear = merge_settings({"merge_method": "linear"} | configs(tiny_family)["linear"])
     whole = merge(linear, tmp_path / "whole")
     sharded = merge(linear.model_copy(update={"out_shard_size": "400K"}), tmp_path / "sharded")
     shards = sorted((tmp_path / "sharded").glob("*.safetensors"))
@@ -153,21 +140,13 @@ def test_out_shard_size_writes_several_shards_holding_every_tensor(
 # ---------------------------------------------------------------- the merges the talk names, and mergekit's own options
 
 
-def moe(family: dict[str, Path], gate_mode: str) -> dict[str, Any]:
-    experts = [
-        {"source_model": str(family["ft_a"]), "positive_prompts": ["Wo ist mein Paket?"]},
-        {"source_model": str(family["ft_b"]), "positive_prompts": ["Ich möchte kündigen."]},
-    ]
-    return {"base_model": str(family["base"]), "gate_mode": gate_mode, "experts": experts, "dtype": "float32"}
-
-
 @pytest.mark.parametrize("gate_mode", ["hidden", "random"])
 def test_a_moe_of_two_fine_tunes_loads_as_mixtral_and_generates(
     gate_mode: str, tiny_family: dict[str, Path], tmp_path: Path
 ) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    metrics = merge(settings(moe(tiny_family, gate_mode)), tmp_path / "moe")
+    metrics = merge(merge_settings(moe_config(tiny_family, gate_mode)), tmp_path / "moe")
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "moe")
     tokenizer = AutoTokenizer.from_pretrained(tmp_path / "moe")
     assert type(model).__name__ == "MixtralForCausalLM" and model.config.num_local_experts == 2
@@ -177,7 +156,7 @@ def test_a_moe_of_two_fine_tunes_loads_as_mixtral_and_generates(
     )
     assert model.generate(**ids, max_new_tokens=3, do_sample=False).shape[1] == ids["input_ids"].shape[1] + 3
     assert metrics["method"] == "moe" and metrics["models"] == 2
-    merge(settings(moe(tiny_family, gate_mode)), tmp_path / "again")
+    merge(merge_settings(moe_config(tiny_family, gate_mode)), tmp_path / "again")
     assert digest(tmp_path / "again") == digest(tmp_path / "moe")  # the seed decides random gates too
 
 
@@ -186,7 +165,7 @@ def test_layer_stacking_repeats_layer_ranges(tiny_family: dict[str, Path], tmp_p
 
     ft = str(tiny_family["ft_a"])
     slices = [{"sources": [{"model": ft, "layer_range": [0, 2]}]}, {"sources": [{"model": ft, "layer_range": [1, 2]}]}]
-    merge(settings({"merge_method": "passthrough", "slices": slices}), tmp_path / "stacked")
+    merge(merge_settings({"merge_method": "passthrough", "slices": slices}), tmp_path / "stacked")
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "stacked")
     assert model.config.num_hidden_layers == 3 and len(model.model.layers) == 3
     assert model.generate(torch.tensor([[1, 2, 3]]), max_new_tokens=2, do_sample=False).shape[1] == 5
@@ -220,8 +199,8 @@ def test_tokenizer_source_lets_mergekit_align_different_vocabularies(
     with pytest.raises(
         LingualignError, match=r"vocabularies differ: .*wider has vocab_size 49160.*give mergekit's tokenizer_source"
     ):
-        merge(settings(config), tmp_path / "refused")
-    merge(settings(config | {"tokenizer_source": "union"}), tmp_path / "union")
+        merge(merge_settings(config), tmp_path / "refused")
+    merge(merge_settings(config | {"tokenizer_source": "union"}), tmp_path / "union")
     assert AutoConfig.from_pretrained(tmp_path / "union").vocab_size == 49160
 
 
@@ -233,7 +212,7 @@ def test_vocabularies_are_compared_against_the_base_model(tiny_family: dict[str,
         "models": [{"model": str(wider), "parameters": {"weight": 0.5}}],
     }
     with pytest.raises(LingualignError, match=rf"{wider} has vocab_size 49160, {tiny_family['base']} has 49152"):
-        merge(settings(config), tmp_path / "merged")
+        merge(merge_settings(config), tmp_path / "merged")
 
 
 def test_a_parameter_mergekit_rejects_while_merging_is_one_line_naming_the_key(
@@ -247,17 +226,17 @@ def test_a_parameter_mergekit_rejects_while_merging_is_one_line_naming_the_key(
     with pytest.raises(
         SettingsError, match=r"^merge.config.models.0.parameters.epsilon: Epsilon must be chosen such that"
     ) as caught:
-        merge(settings(config), tmp_path / "merged")
+        merge(merge_settings(config), tmp_path / "merged")
     assert "\n" not in str(caught.value) and not (tmp_path / "merged").exists()
 
 
 def test_a_moe_config_is_validated_by_mergekit_moe(tiny_family: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"merge.config.gate_mode: unknown gate mode 'hiden' \(known: hidden"):
-        merge(settings(moe(tiny_family, "hiden")), tmp_path / "m")
-    no_prompts = moe(tiny_family, "hidden")
+        merge(merge_settings(moe_config(tiny_family, "hiden")), tmp_path / "m")
+    no_prompts = moe_config(tiny_family, "hidden")
     no_prompts["experts"][0]["positive_prompts"] = []
     with pytest.raises(SettingsError, match=r"merge.config: mergekit-moe refused it: Expert 0 has no positive prompts"):
-        merge(settings(no_prompts), tmp_path / "m")
+        merge(merge_settings(no_prompts), tmp_path / "m")
 
 
 def test_a_tokenizer_block_merges_and_reaches_mlflow_through_the_stage(

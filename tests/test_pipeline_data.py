@@ -7,27 +7,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
-from conftest import run
+from helpers import run, stages_run, tiny_data_params, write_params
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 
-def stages_run(output: str) -> list[str]:
-    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
-
-
 def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path, judge_url: str) -> None:
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    for source, limit in zip(params["ingest"]["sources"], (8, 4, 4, 12), strict=True):
-        source["limit"] = limit
-    params["translate"]["max_new_tokens"] = 4
-    params["translate"]["engine"].update({"model": str(tiny_lm), "batch_size": 8})
-    params["generate"]["sources"]["smollm2"].update({"model": str(tiny_lm), "batch_size": 4})
-    params["generate"]["max_new_tokens"] = 6
-    judge = {"name": "openai", "model": str(tiny_lm), "base_url": judge_url, "served_model": "judge"}
-    params["score"]["scorer"]["scorers"][1].update({"engine": judge, "reply_prefix": ""})
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    params = tiny_data_params(project, tiny_lm, judge_url)
+    write_params(project, params)
 
     first = run(["dvc", "repro", "pairs"], cwd=project)
     # score also depends on models/sources (the reward model, when one is configured); DVC may
@@ -49,7 +36,7 @@ def test_margin_window_change_reruns_only_pairs(project: Path, tiny_lm: Path, ju
     assert stages_run(run(["dvc", "repro", "pairs"], cwd=project).stdout) == ["check"]  # check runs on every repro
 
     params["pairs"]["margin_min"] = 1.0
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    write_params(project, params)
     status = json.loads(run(["dvc", "status", "--json"], cwd=project).stdout)
     # Stages downstream of pairs (never built here) show up too; nothing upstream does.
     assert "pairs" in status and not {"ingest", "translate", "generate", "score"} & set(status)

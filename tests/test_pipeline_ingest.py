@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run
+from helpers import run
 
 from lingualign.tracking import flatten
 

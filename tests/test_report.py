@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run
+from helpers import run
 
 from lingualign.mtbench import CATEGORIES
 from lingualign.report import COLORS

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from lingualign.ingest import IngestSettings, Source, iter_records
 from lingualign.schemas import SCHEMAS
 from lingualign.settings import load_settings
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
 
 

@@ -11,8 +11,17 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 import yaml
-from conftest import BIN, ROOT, run
-from helpers import pairs_file
+from helpers import (
+    BIN,
+    ROOT,
+    generate_settings,
+    normalized,
+    orca_records,
+    pairs_file,
+    run,
+    translate_settings,
+    translated,
+)
 from safetensors.torch import load_file
 
 from lingualign.contracts import REFERENCE
@@ -108,16 +117,17 @@ def test_two_process_ddp_dpo_matches_the_single_process_run(tiny_lm: Path, tmp_p
 @pytest.mark.slow
 def test_translation_on_a_two_worker_ray_cluster_matches_the_single_process_run(tiny_lm: Path, tmp_path: Path) -> None:
     import ray
-    from test_translate import normalized, orca_records, tiny_settings
 
     from lingualign.translate import translate_stage
 
     source = normalized(tmp_path, orca_records(12))
-    single = translate_stage(tiny_settings(tiny_lm), source, tmp_path / "single.parquet", tmp_path / "cache-single")
+    single = translate_stage(
+        translate_settings(tiny_lm), source, tmp_path / "single.parquet", tmp_path / "cache-single"
+    )
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local cluster of two workers
     try:
         spread = translate_stage(
-            tiny_settings(tiny_lm, engine={"ray": {"workers": 2}}),
+            translate_settings(tiny_lm, engine={"ray": {"workers": 2}}),
             source,
             tmp_path / "ray.parquet",
             tmp_path / "cache-ray",
@@ -127,7 +137,7 @@ def test_translation_on_a_two_worker_ray_cluster_matches_the_single_process_run(
     assert (
         spread["run"]["translated_chunks"]
         == single["run"]["translated_chunks"]
-        > 2 * tiny_settings(tiny_lm).engine.batch_size
+        > 2 * translate_settings(tiny_lm).engine.batch_size
     )
     assert pq.read_table(tmp_path / "ray.parquet").equals(pq.read_table(tmp_path / "single.parquet"))
 
@@ -143,18 +153,20 @@ def test_shipped_accelerate_configs_load(name: str) -> None:
 @pytest.mark.slow
 def test_sampling_on_a_two_worker_ray_cluster_matches_the_single_process_run(tiny_lm: Path, tmp_path: Path) -> None:
     import ray
-    from test_generate import settings, translated
 
     from lingualign.generate import generate_stage
 
     engine = {"name": "transformers", "model": str(tiny_lm), "device": "cpu", "batch_size": 2}
     source = translated(tmp_path, 4)
     single = generate_stage(
-        settings(sources={"tiny": engine}, max_new_tokens=6), source, tmp_path / "single.parquet", tmp_path / "c1"
+        generate_settings(sources={"tiny": engine}, max_new_tokens=6),
+        source,
+        tmp_path / "single.parquet",
+        tmp_path / "c1",
     )
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local cluster of two workers
     try:
-        spread_settings = settings(sources={"tiny": engine | {"ray": {"workers": 2}}}, max_new_tokens=6)
+        spread_settings = generate_settings(sources={"tiny": engine | {"ray": {"workers": 2}}}, max_new_tokens=6)
         spread = generate_stage(spread_settings, source, tmp_path / "ray.parquet", tmp_path / "c2")
     finally:
         ray.shutdown()

@@ -65,8 +65,8 @@ def reward_settings(model: Path, batch_size: int = 8, **extra: Any) -> ScoreSett
 
 
 def scores_of(settings: ScoreSettings, table: pa.Table, cache: Path) -> tuple[list[float], Any]:
-    scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache)
-    result, _ = score_table(table, settings, scorer)
+    scorer = SCORERS.build(settings.scorer)
+    result, _ = score_table(table, settings, scorer, cache)
     return result.column("score").to_pylist(), scorer
 
 
@@ -153,10 +153,11 @@ class LengthSettings(PluginSettings):
 class LengthScorer(Scorer):
     """A whole scorer, registered here: longer German answers score higher."""
 
-    def __init__(self, settings: LengthSettings, cache_dir: Path):
-        self.settings, self.identity, self.run = settings, f"length:{settings.per_char}", {"scored": 0}
+    def __init__(self, settings: LengthSettings):
+        super().__init__(settings)
+        self.identity, self.run = f"length:{settings.per_char}", {"scored": 0}
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         self.run["scored"] += len(columns["response_de"])
         return [len(turns[-1]["content"]) * self.settings.per_char for turns in conversations(columns, text)]
 
@@ -234,8 +235,8 @@ def test_fallback_keeps_the_datasets_ratings_and_judges_the_rest(tmp_path: Path)
     settings = parse_settings(
         ScoreSettings, {"scorer": {"name": "fallback", "scorers": ["ratings", judge_settings()]}}, "score"
     )
-    scorer = SCORERS.get("fallback")(settings.scorer, tmp_path)
-    result, _ = score_table(table, settings, scorer)
+    scorer = SCORERS.build(settings.scorer)
+    result, _ = score_table(table, settings, scorer, tmp_path)
     assert result.column("score").to_pylist() == [7.0, 3.0, None, 4.0]
     # A row no scorer could score keeps the fallback's own name.
     chain = "fallback(ratings:overall,judge:judge:single-v1)"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import run
+from helpers import run
 from servers import ScriptedServer
 
 

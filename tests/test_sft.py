@@ -98,7 +98,7 @@ def test_the_trainer_logs_its_options_and_curve_into_a_child_of_the_stage_run(ti
         "trainer": {"learning_rate": 1e-2, "per_device_train_batch_size": 2, "max_steps": 2},
     }
     settings = parse_settings(SFTSettings, raw, "sft")
-    with stage_run("sft@orca", settings.model_dump(mode="json"), []):
+    with stage_run("sft@orca", settings.model_dump(mode="json")):
         stage_id = mlflow.active_run().info.run_id
         train_sft(settings, "orca", sft_parquet(tmp_path / "sft.parquet"), tmp_path / "out", tmp_path / "work")
         assert mlflow.active_run().info.run_id == stage_id  # the stage logs its metrics into its own run after

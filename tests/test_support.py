@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 from lingualign.checks.text import mentions, sentences, tokens
 from lingualign.errors import InputError

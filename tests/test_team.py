@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, ROOT, run
+from helpers import BIN, ROOT, run, stages_run
 from servers import S3_KEY, S3_SECRET, free_port, mlflow_server, s3_server
-from test_pipeline_data import stages_run
 
 from lingualign.io import file_md5
 

@@ -1,24 +1,26 @@
 """MLflow lineage: the check stage's own run, child runs that carry the stage's lineage tags, and
-input tags that are DVC's own hashes (the ones ``dvc.lock`` and ``.dvc`` files record)."""
+input tags for every stage's deps in dvc.yaml, as DVC's own hashes (the ones ``dvc.lock`` and
+``.dvc`` files record)."""
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 import mlflow
 import pytest
 import yaml
-from conftest import ROOT, run
+from helpers import ROOT, run
 from servers import free_port, mlflow_server
 
 from lingualign import cli
 from lingualign.cards import CardsSettings
 from lingualign.errors import LingualignError
 from lingualign.io import file_md5
-from lingualign.tracking import child_run, content_hash, lineage_tags, run_stage, stage_run
+from lingualign.tracking import CODE, child_run, content_hash, lineage_tags, run_stage, stage_inputs, stage_run
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return uri
 
 
-def test_input_tags_are_the_hashes_dvc_records(tmp_path: Path) -> None:
+def test_input_tags_are_the_hashes_dvc_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "data" / "model"
     (folder / "sub").mkdir(parents=True)
     (folder / "config.json").write_text("{}\n")
@@ -39,23 +41,38 @@ def test_input_tags_are_the_hashes_dvc_records(tmp_path: Path) -> None:
     run(["git", "init", "-q"], cwd=tmp_path)
     run(["dvc", "init", "-q"], cwd=tmp_path)
     run(["dvc", "add", "-q", "data/model", "data/rows.jsonl"], cwd=tmp_path)
+    pipeline = {"stages": {"use": {"cmd": "true", "deps": ["src/lingualign/use.py", "data/model", "data/rows.jsonl"]}}}
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump(pipeline))
+    (tmp_path / "params.yaml").write_text("{}\n")
+    monkeypatch.chdir(tmp_path)
+    tags = lineage_tags("use")
     for path in ("data/model", "data/rows.jsonl"):
         recorded = yaml.safe_load((tmp_path / f"{path}.dvc").read_text())["outs"][0]["md5"]
-        assert content_hash(tmp_path / path) == recorded
-    tags = lineage_tags([tmp_path / "data" / "model"])
-    assert tags[f"lingualign.input.{(tmp_path / 'data' / 'model').as_posix()}"].endswith(".dir")
+        assert content_hash(tmp_path / path) == recorded == tags[f"lingualign.input.{path}"]
+    assert not [tag for tag in tags if tag.startswith(f"lingualign.input.{CODE}")]  # the commit tag names the code
+
+
+def test_every_stage_has_inputs_and_they_are_its_dvc_yaml_deps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dvc.repo import Repo
+
+    monkeypatch.chdir(ROOT)
+    with Repo(str(ROOT)) as repo:
+        for stage in repo.index.stages:
+            deps = [dep.def_path for dep in stage.deps if type(dep).__name__ != "ParamsDependency"]
+            data = [Path(dep) for dep in deps if not dep.startswith(CODE)]
+            assert stage_inputs(stage.name) == data and (data or stage.name == "check"), stage.name
 
 
 def test_a_child_run_carries_the_stage_lineage_tags(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DVC_EXP_NAME", "narrow")
-    with stage_run("dpo", {"beta": 0.1}, [Path("params.yaml")]), child_run("trainer"):
+    with stage_run("dpo", {"beta": 0.1}), child_run("trainer"):
         child = mlflow.active_run()
     stage = mlflow.get_run(child.data.tags["mlflow.parentRunId"])
     tags = mlflow.get_run(child.info.run_id).data.tags
     assert child.info.run_name == "dpo/trainer"
     for key in ("lingualign.dvc_exp_name", "lingualign.git_commit", "lingualign.params_md5", "lingualign.stage"):
         assert tags[key] == stage.data.tags[key]
-    assert tags["lingualign.dvc_exp_name"] == "narrow" and tags["lingualign.input.params.yaml"] == file_md5(
+    assert tags["lingualign.dvc_exp_name"] == "narrow" and tags["lingualign.params_md5"] == file_md5(
         Path("params.yaml")
     )
 
@@ -89,15 +106,34 @@ def test_a_tracking_server_killed_mid_stage_costs_a_bounded_wait_and_leaves_no_r
 
     started = time.monotonic()
     with pytest.raises(LingualignError, match=f"{url}: the tracking server stopped answering .* retried 2 times"):
-        run_stage("cards", CardsSettings(), [Path("params.yaml")], tmp_path / "cards.json", work)
+        run_stage("cards", CardsSettings(), tmp_path / "cards.json", work)
     assert time.monotonic() - started < 30
     assert mlflow.active_run() is None
 
     with mlflow_server(root, port):  # back: the next stage closes the run the dead server left open
         monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
-        run_stage("cards", CardsSettings(), [Path("params.yaml")], tmp_path / "cards.json", lambda: {"cards": 1})
+        run_stage("cards", CardsSettings(), tmp_path / "cards.json", lambda: {"cards": 1})
         client = mlflow.MlflowClient(url)
         runs = client.search_runs(
             [client.get_experiment_by_name("lingualign").experiment_id], "tags.`lingualign.stage` = 'cards'"
         )
         assert sorted(run.info.status for run in runs) == ["FAILED", "FINISHED"]
+
+
+@pytest.mark.slow
+def test_an_experiment_name_names_its_mlflow_run_and_the_store_outlives_the_temp_copy(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")  # the default store: mlflow.db at the project root
+    run(["dvc", "exp", "run", "--temp", "-n", "wide-batches", "-S", "ingest.batch_rows=5000", "ingest"], cwd=project)
+    with sqlite3.connect(project / "mlflow.db") as db:
+        runs = dict(db.execute("select run_uuid, name from runs").fetchall())
+        tags = db.execute("select run_uuid, key, value from tags").fetchall()
+        params = db.execute("select run_uuid, key, value from params where key = 'batch_rows'").fetchall()
+    parent = [run_id for run_id, name in runs.items() if name == "wide-batches"]
+    assert len(parent) == 1
+    children = {run_id for run_id, key, value in tags if key == "mlflow.parentRunId" and value == parent[0]}
+    assert {runs[run_id]: run_id for run_id in children}.keys() == {"check", "ingest"}  # check logs its run too
+    ingest = next(run_id for run_id in children if runs[run_id] == "ingest")
+    assert [(run_id, value) for run_id, _, value in params] == [(ingest, "5000")]
+    assert "wide-batches" in run(["dvc", "exp", "show", "--no-pager", "--csv"], cwd=project).stdout

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from helpers import ROOT, normalized, orca_records, translate_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,46 +26,7 @@ from lingualign.settings import parse_settings
 from lingualign.translate import TranslateSettings, translate_stage
 from lingualign.translate.quality import QualitySettings, loops, text_flags
 
-ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference" / "support_en_de.tsv"
-
-RESPONSES = [
-    "Sure.\n\n1. Open **Settings**.\n2. Choose *Billing*.\r\n\r\n```bash\nreset --hard\n```\nThat is all.",
-    "Your parcel left our warehouse today. It should arrive within three days! Track it online.",
-    "| Plan | Price |\n|---|---|\n| Basic | 5 € |",
-    "",
-]
-
-
-def orca_records(count: int, offset: int = 0) -> list[dict[str, str]]:
-    return [
-        {
-            "system": "You are a helpful support assistant.",
-            "question": f"Customer question number {i}: where is my order?",
-            "chosen": RESPONSES[i % 4] + f" Reference {i}.",
-            "rejected": "I do not know.",
-        }
-        for i in range(offset, offset + count)
-    ]
-
-
-def normalized(tmp_path: Path, records: list[dict[str, str]], name: str = "normalized.parquet") -> Path:
-    raw = tmp_path / f"{name}.jsonl"
-    raw.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    settings = IngestSettings.model_validate(
-        {"sources": [{"name": "orca", "schema": "orca_dpo_pairs", "path": str(raw)}]}
-    )
-    ingest(settings, tmp_path / name)
-    return tmp_path / name
-
-
-def tiny_settings(model: Path, engine: dict[str, Any] | None = None, **overrides: Any) -> TranslateSettings:
-    raw = {
-        "engine": {"name": "transformers", "model": str(model), "batch_size": 4} | (engine or {}),
-        "max_new_tokens": 6,
-        "max_chunk_chars": 60,
-    } | overrides
-    return parse_settings(TranslateSettings, raw, "params.yaml: translate")
 
 
 def translate(
@@ -77,7 +39,7 @@ def translate(
 
 def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(8))
-    metrics = translate(tiny_settings(tiny_lm), source, tmp_path)
+    metrics = translate(translate_settings(tiny_lm), source, tmp_path)
     rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
     assert len(rows) == 16
     code_row = next(r for r in rows if "```bash" in r["response"])
@@ -90,25 +52,25 @@ def test_stage_translates_every_field_and_keeps_structure(tmp_path: Path, tiny_l
     assert set(metrics["flags"]) == {"empty", "length_ratio", "wrong_language", "repetition", "truncated"}
     # A rerun finds every text whole in the cache (no chunking, no flags) and writes the same bytes.
     first = (tmp_path / "t.parquet").read_bytes()
-    again = translate(tiny_settings(tiny_lm), source, tmp_path)
+    again = translate(translate_settings(tiny_lm), source, tmp_path)
     assert again["run"]["translated_chunks"] == 0 and again["run"]["text_cache_hits"] == metrics["unique_texts"]
     assert (tmp_path / "t.parquet").read_bytes() == first and again | {"run": None} == metrics | {"run": None}
 
 
 def test_cache_key_covers_generation_settings(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(2))
-    translate(tiny_settings(tiny_lm), source, tmp_path, "a.parquet")
-    changed = translate(tiny_settings(tiny_lm, max_new_tokens=7), source, tmp_path, "b.parquet")
+    translate(translate_settings(tiny_lm), source, tmp_path, "a.parquet")
+    changed = translate(translate_settings(tiny_lm, max_new_tokens=7), source, tmp_path, "b.parquet")
     assert changed["run"]["cache_hits"] == 0
-    rebatched = translate(tiny_settings(tiny_lm, engine={"batch_size": 3}), source, tmp_path, "c.parquet")
+    rebatched = translate(translate_settings(tiny_lm, engine={"batch_size": 3}), source, tmp_path, "c.parquet")
     assert rebatched["run"]["translated_chunks"] == 0
 
 
 def test_adding_ten_percent_rows_translates_at_most_eleven_percent_of_chunks(tmp_path: Path, tiny_lm: Path) -> None:
     base = normalized(tmp_path, orca_records(40), "base.parquet")
-    first = translate(tiny_settings(tiny_lm), base, tmp_path)
+    first = translate(translate_settings(tiny_lm), base, tmp_path)
     grown = normalized(tmp_path, orca_records(40) + orca_records(4, offset=40), "grown.parquet")
-    second = translate(tiny_settings(tiny_lm), grown, tmp_path)
+    second = translate(translate_settings(tiny_lm), grown, tmp_path)
     assert second["run"]["translated_chunks"] <= 0.11 * second["chunks"]
     assert second["run"]["text_cache_hits"] == first["unique_texts"]
 
@@ -240,7 +202,7 @@ def test_loops_find_long_and_short_stretches_but_none_across_texts() -> None:
 
 def test_truncation_flag_and_drop_switch(tmp_path: Path, tiny_lm: Path) -> None:
     source = normalized(tmp_path, orca_records(4))
-    metrics = translate(tiny_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path)
+    metrics = translate(translate_settings(tiny_lm, max_new_tokens=1, quality={"drop_flagged": True}), source, tmp_path)
     assert metrics["flags"]["truncated"] == metrics["rows_flagged"] == metrics["rows_dropped"] == 8
     assert pq.read_table(tmp_path / "t.parquet").num_rows == 0
 
@@ -251,7 +213,7 @@ def test_mtbench_questions_are_translated_and_an_empty_translation_keeps_the_eng
     source = normalized(tmp_path, orca_records(2))
     out = tmp_path / "mtbench_de.jsonl"
     metrics = translate(
-        tiny_settings(tiny_lm, mtbench_per_category=1, max_new_tokens=1), source, tmp_path, mtbench=True
+        translate_settings(tiny_lm, mtbench_per_category=1, max_new_tokens=1), source, tmp_path, mtbench=True
     )
     questions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert metrics["mtbench_questions"] == len(questions) == 8

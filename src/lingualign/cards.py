@@ -272,7 +272,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         "cards",
         settings,
-        [args.eval],
         args.metrics,
         lambda: write_cards(stages, evaluation, settings, args.out, exports),
     )

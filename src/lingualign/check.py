@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> None:
         checked_before = bool(args.out and args.out.is_file() and recorded.get(str(args.params)) == params)
         validate(params, str(args.params), libraries=not checked_before)
     if args.out:
-        with stage_run("check", params, [args.params]) as run:
+        with stage_run("check", params) as run:
             write_json(args.out, {"valid": True, "sections": sorted(SECTIONS)})
             run.tag_output(args.out)
     else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
 
@@ -66,17 +65,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if os.environ.get("LINGUALIGN_WARM") == "1" and argv[:1] != ["chat"]:  # chat keeps its own terminal
-        from lingualign import warm
-
-        served = warm.run(argv)
-        if served is not None:
-            return served
-    return run(argv)
-
-
-def run(argv: list[str]) -> int:
-    """The command itself, in this process (``main`` may hand it to the warm server instead)."""
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     try:
@@ -99,10 +87,9 @@ def run(argv: list[str]) -> int:
 def report(message: str) -> None:
     """``message`` on a line of its own, after closing any progress bar the error cut short."""
     if "tqdm" in sys.modules:
-        from tqdm import tqdm
+        from lingualign.upstream import tqdm_close_open_bars
 
-        for bar in list(tqdm._instances):  # type: ignore[attr-defined]
-            bar.close()
+        tqdm_close_open_bars()
     print(message, file=sys.stderr)
 
 

@@ -22,6 +22,7 @@ from lingualign.contracts import REFERENCE, REFERENCE_COLUMNS, read_pairs
 from lingualign.devices import first_line
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.training import TrainingSettings, fingerprint, load_for_training, run_training
+from lingualign.upstream import trl_stored_reference_dpo_trainer
 
 PARAMS = ("dpo",)
 CURVES = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
@@ -34,24 +35,6 @@ class DPOSettings(TrainingSettings):
         from trl import DPOConfig
 
         return self.trainer_config(DPOConfig, work, where, precompute_ref_log_probs=True), self.peft_config(where)
-
-
-def _trainer_class() -> Any:
-    from trl import DPOTrainer
-
-    class StoredReferenceDPOTrainer(DPOTrainer):
-        """Uses the reference log-probs already in the dataset instead of recomputing them.
-
-        TRL 1.16 recomputes them even when the columns exist; this override (of a private method,
-        hence the pinned TRL) keeps the stored values.
-        """
-
-        def _precompute_ref_logps(self, dataset: Any, name: str, batch_size: int) -> Any:
-            if set(REFERENCE_COLUMNS) <= set(dataset.column_names):
-                return dataset
-            return super()._precompute_ref_logps(dataset, name, batch_size)
-
-    return StoredReferenceDPOTrainer
 
 
 def training_dataset(pairs: Path, reference: Path) -> Any:
@@ -85,7 +68,7 @@ def train_dpo(
     config, peft_config = settings.library_configs(work, where)
     train = training_dataset(pairs, reference)
     model, tokenizer = load_for_training(settings.model, settings)
-    trainer = _trainer_class()(
+    trainer = trl_stored_reference_dpo_trainer(REFERENCE_COLUMNS)(
         model=model,
         args=config,
         train_dataset=train,
@@ -147,4 +130,4 @@ def main(args: argparse.Namespace) -> None:
             write_curves(args.curves, history)
         return metrics
 
-    run_stage("dpo", settings, [args.pairs, args.reference, Path(settings.model)], args.metrics, work)
+    run_stage("dpo", settings, args.metrics, work)

@@ -186,7 +186,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         "generate",
         settings,
-        [args.source],
         args.metrics,
         lambda: generate_stage(settings, args.source, args.out, args.cache),
     )

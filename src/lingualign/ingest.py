@@ -419,5 +419,4 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.tracking import run_stage
 
     settings = load_settings(IngestSettings, args.params, PARAMS)
-    inputs = [Path(source.path) for source in settings.sources if source.path]
-    run_stage("ingest", settings, inputs, args.metrics, lambda: ingest(settings, args.out, f"{args.params}: ingest"))
+    run_stage("ingest", settings, args.metrics, lambda: ingest(settings, args.out, f"{args.params}: ingest"))

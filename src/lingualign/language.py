@@ -33,7 +33,7 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     if not texts:
         return []  # without loading the model: a rerun that finds every text cached judges none
     model = _model()
-    encoded = [model.identifier._encode(text) if text.strip() else b"" for text in texts]
+    encoded = [model.encode(text) if text.strip() else b"" for text in texts]
     lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
     order = np.argsort(lengths, kind="stable")
     lengths = lengths[order]
@@ -45,7 +45,7 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
         best = _best_classes(model, [encoded[k] for k in order[first:last]], lengths[first:last])
         for rank, index in enumerate(order[first:last].tolist()):
             if lengths[first + rank]:
-                languages[index] = model.identifier.nb_classes[best[rank]]
+                languages[index] = model.classes[best[rank]]
         first = last
     return languages
 
@@ -73,7 +73,7 @@ def _best_classes(model: Any, encoded: list[bytes], lengths: Any) -> Any:
     counts.sum_duplicates()
     counts.data = np.log1p(counts.data)
     scores = np.asarray(counts @ model.ptc) + model.pc
-    for keep, alias in model.identifier._alias_pairs:  # script variants of one language (srl -> sr)
+    for keep, alias in model.alias_pairs:  # script variants of one language (srl -> sr)
         scores[:, keep] = np.maximum(scores[:, keep], scores[:, alias])
         scores[:, alias] = -np.inf
     best = scores.argmax(axis=1)
@@ -83,18 +83,6 @@ def _best_classes(model: Any, encoded: list[bytes], lengths: Any) -> Any:
 
 @functools.cache
 def _model() -> Any:
-    import numpy as np
-    import py3langid.langid
+    from lingualign.upstream import py3langid_model
 
-    identifier = py3langid.langid._get_identifier()
-
-    class Model:
-        nextmove = np.asarray(identifier.tk_nextmove, dtype=np.int32)
-        rowbase = np.asarray(identifier.tk_row, dtype=np.int32) << 8
-        output = np.asarray(identifier.tk_output, dtype=np.int32)
-        ptc = np.asarray(identifier.nb_ptc, dtype=np.float32)
-        pc = np.asarray(identifier.nb_pc, dtype=np.float32)
-        features = identifier.nb_ptc.shape[0]
-
-    Model.identifier = identifier  # type: ignore[attr-defined]
-    return Model
+    return py3langid_model()

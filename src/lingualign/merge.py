@@ -345,4 +345,4 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.tracking import run_stage
 
     settings = load_settings(MergeSettings, args.params, PARAMS)
-    run_stage("merge", settings, [], args.metrics, lambda: merge(settings, args.out, f"{args.params}: merge"))
+    run_stage("merge", settings, args.metrics, lambda: merge(settings, args.out, f"{args.params}: merge"))

@@ -130,7 +130,7 @@ def main(args: argparse.Namespace) -> None:
         raise LingualignError(f"{args.params}: models.sources: no source named '{args.name}' (have: {known})")
     settings = load_settings(ModelsSettings, args.params, PARAMS, item=args.name)
     run_stage(
-        f"models@{args.name}", settings, [], args.metrics, lambda: {"parameters": fetch(settings, args.name, args.out)}
+        f"models@{args.name}", settings, args.metrics, lambda: {"parameters": fetch(settings, args.name, args.out)}
     )
 
 

@@ -422,7 +422,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         "pairs",
         settings,
-        [args.source],
         args.metrics,
         lambda: pairs_stage(settings, args.source, args.train, args.test, args.sft, args.plot),
     )

@@ -85,7 +85,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         "reference",
         settings,
-        [args.pairs, Path(settings.model)],
         args.metrics,
         lambda: write_reference(settings, args.pairs, args.out, where),
     )

@@ -1,6 +1,10 @@
-"""One registry for every plug-in point: ingest schemas, scorers, engines.
+"""One registry for every plug-in point: engines, scorers, support checks, ingest schemas.
 
-A plug-in registers under a name together with the settings class it owns. A params value names
+A plug-in registers under a name together with the settings class it owns, and is built from
+those settings alone: a class (engine, scorer, check) as ``Class(settings)``, through
+:meth:`Registry.build`; a function (an ingest schema) is called with its settings beside each
+record. What a stage hands a plug-in at run time (requests, rows, a reply, a cache folder) comes
+with the call that does the work, never through the constructor. A params value names
 it either as a string (``engine: transformers``) or as a mapping whose ``name`` picks the plug-in
 and whose other keys the plug-in's settings class validates (``{name: transformers, batch_size:
 32}``); an unknown name is an error that lists the known ones. Adding a plug-in is one file in
@@ -29,6 +33,13 @@ class PluginSettings(Settings):
     name: str
 
 
+class Plugin:
+    """Base of every plug-in class: its settings, and nothing else, make it."""
+
+    def __init__(self, settings: PluginSettings):
+        self.settings = settings
+
+
 @dataclass(frozen=True)
 class Entry(Generic[T]):
     name: str
@@ -52,6 +63,7 @@ class Registry(Generic[T]):
         self._loaded = package is None
 
     def register(self, name: str, settings: type[PluginSettings] | None = None) -> Callable[[T], T]:
+        """Register a plug-in under ``name`` with the settings class it owns; a taken name is an error."""
         settings = settings or self.base
         if not issubclass(settings, self.base):
             raise TypeError(f"{self.kind} '{name}': its settings must subclass {self.base.__name__}")
@@ -81,6 +93,10 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         return self.entry(name).plugin
+
+    def build(self, settings: PluginSettings) -> Any:
+        """The plug-in class ``settings`` name, built from them."""
+        return self.get(settings.name)(settings)  # type: ignore[operator]
 
     def validate(self, raw: Any) -> PluginSettings:
         """A params value (a name, or a mapping with ``name``) as the chosen plug-in's settings."""

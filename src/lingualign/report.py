@@ -449,4 +449,4 @@ def main(args: argparse.Namespace) -> None:
             tmp.write_text(render_html(results, read_curves(args.curves)), encoding="utf-8")
         return results
 
-    run_stage("report", settings, [args.evals, args.curves, args.replies], args.out, work)
+    run_stage("report", settings, args.out, work)

@@ -40,9 +40,11 @@ class ScoreSettings(Settings):
     )
 
 
-def score_table(table: pa.Table, settings: ScoreSettings, scorer: Scorer) -> tuple[pa.Table, list[float | None]]:
+def score_table(
+    table: pa.Table, settings: ScoreSettings, scorer: Scorer, cache_dir: Path
+) -> tuple[pa.Table, list[float | None]]:
     """One batch of rows with their scores appended, and the scores."""
-    scores = scorer.score(table.to_pydict(), settings.text)
+    scores = scorer.score(table.to_pydict(), settings.text, cache_dir)
     result = table.append_column("score", pa.array(scores, pa.float64())).append_column(
         "scorer", pa.array(scorer.identities(table.num_rows), pa.string())
     )
@@ -82,7 +84,7 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
 
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
-    scorer = SCORERS.get(settings.scorer.name)(settings.scorer, cache_dir)
+    scorer = SCORERS.build(settings.scorer)
     tables = (
         table
         for source in sources
@@ -91,7 +93,7 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
     counts, rows = ScoreCounts(), 0
     with parquet_sink(out, SCORED) as sink:
         for batch in rebatched(tables, settings.batch_rows):
-            result, scores = score_table(batch, settings, scorer)
+            result, scores = score_table(batch, settings, scorer, cache_dir)
             counts.add(batch.column("dataset").to_pylist(), scores)
             sink.add(result, settings.batch_rows)
             rows += batch.num_rows
@@ -133,6 +135,4 @@ def main(args: argparse.Namespace) -> None:
     from lingualign.tracking import run_stage
 
     settings = load_settings(ScoreSettings, args.params, PARAMS)
-    run_stage(
-        "score", settings, args.sources, args.metrics, lambda: score_stage(settings, args.sources, args.out, args.cache)
-    )
+    run_stage("score", settings, args.metrics, lambda: score_stage(settings, args.sources, args.out, args.cache))

@@ -82,12 +82,10 @@ def main(args: argparse.Namespace) -> None:
     settings = load_settings(SFTSettings, args.params, PARAMS)
     if args.dataset not in settings.datasets:
         raise LingualignError(f"{args.params}: sft.datasets: '{args.dataset}' is not listed ({settings.datasets})")
-    inputs = [args.source, Path(settings.base_model)]
     where = f"{args.params}: sft"
     run_stage(
         f"sft@{args.dataset}",
         settings,
-        inputs,
         args.metrics,
         lambda: train_sft(settings, args.dataset, args.source, args.out, args.work, where),
     )

@@ -137,15 +137,29 @@ def content_hash(path: Path) -> str:
     return "missing"
 
 
-def lineage_tags(inputs: list[Path]) -> dict[str, str]:
+CODE = "src/"  # deps under it are the project's code, which the commit tag names
+
+
+def stage_inputs(stage: str) -> list[Path]:
+    """What ``stage`` reads: its deps in dvc.yaml, resolved as DVC resolves them (``foreach``,
+    ``${...}``), less the project's code; none outside a DVC project or for a stage it lacks."""
+    from lingualign.upstream import dvc_stage_definition
+
+    definition = dvc_stage_definition(project_root(), stage) or {}
+    deps = [next(iter(dep)) if isinstance(dep, Mapping) else dep for dep in definition.get("deps", [])]
+    return [Path(dep) for dep in deps if not dep.startswith(CODE)]
+
+
+def lineage_tags(stage: str) -> dict[str, str]:
+    """Commit, DVC experiment, params hash and the hash of every input of ``stage`` (dvc.yaml's deps)."""
     tags = {
         "lingualign.git_commit": git_commit(),
         "lingualign.dvc_exp_name": os.environ.get("DVC_EXP_NAME", ""),
     }
     params = project_root() / "params.yaml"
     tags["lingualign.params_md5"] = content_hash(params)
-    for path in inputs:
-        tags[f"lingualign.input.{Path(path).as_posix()}"] = content_hash(Path(path))
+    for path in stage_inputs(stage):
+        tags[f"lingualign.input.{path.as_posix()}"] = content_hash(project_root() / path)
     return tags
 
 
@@ -213,10 +227,9 @@ MLFLOW_WAIT = {
 
 
 @contextlib.contextmanager
-def stage_run(
-    stage: str, params: Mapping[str, Any], inputs: list[Path], tags: Mapping[str, str] | None = None
-) -> Iterator[StageRun]:
+def stage_run(stage: str, params: Mapping[str, Any], tags: Mapping[str, str] | None = None) -> Iterator[StageRun]:
     """Open the stage's MLflow run under the pipeline's parent run; log params and lineage.
+    ``stage`` is the stage's name in dvc.yaml (``sft@orca``): its deps there are the inputs hashed.
 
     A server that stops answering while the stage runs (after MLflow's bounded retries) ends the
     stage with one line; the run it could not close is closed as failed by the next stage that
@@ -238,7 +251,7 @@ def stage_run(
     try:
         close_abandoned_runs(mlflow.MlflowClient(), uri)
         experiment = _experiment(mlflow, os.environ.get("MLFLOW_EXPERIMENT_NAME", EXPERIMENT))
-        lineage = lineage_tags(inputs)
+        lineage = lineage_tags(stage)
         parent = _parent_run_id(mlflow, experiment.experiment_id, lineage)
         all_tags = {mlflow_key(key): value for key, value in {**lineage, **(tags or {}), STAGE_TAG: stage}.items()}
         with closed_run(mlflow, uri, run_name=stage, parent_run_id=parent, tags=all_tags):
@@ -366,7 +379,6 @@ def close_abandoned_runs(client: Any, uri: str) -> None:
 def run_stage(
     stage: str,
     settings: Any,
-    inputs: list[Path],
     metrics_path: Path,
     work: Callable[[], dict[str, Any]],
     tags: Mapping[str, str] | None = None,
@@ -380,7 +392,7 @@ def run_stage(
     if not is_main_process():
         return work()
 
-    with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), inputs, tags) as run:
+    with stage_run(stage, settings.model_dump(mode="json", by_alias=True, exclude_none=True), tags) as run:
         metrics = work()
         write_json(metrics_path, metrics)
         run.log_metrics(metrics)

@@ -25,6 +25,7 @@ from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from lingualign.devices import cuda_available, first_line, load_causal_lm, resolve_device, resolve_dtype
 from lingualign.errors import LingualignError, SettingsError
 from lingualign.settings import Settings
+from lingualign.upstream import trl_score_labelled_tokens_only
 
 # What the pipeline relies on unless params say otherwise: trainer logs in a child of the stage's
 # MLflow run, a loss per step (the DPO curves), step checkpoints to resume from, no data workers (a
@@ -63,7 +64,6 @@ class TrainingSettings(Settings):
         defaults = TRAINER_DEFAULTS | {"use_cpu": cpu, "bf16": self.precision() == "bfloat16", checkpointing: not cpu}
         if "output_dir" in self.trainer:
             raise SettingsError(f"{where}.trainer.output_dir: set by dvc.yaml (--work); leave it out")
-        score_labelled_tokens_only()
         return library_config(cls, self.trainer, f"{where}.trainer", defaults, fixed | {"output_dir": str(output_dir)})
 
     def peft_config(self, where: str) -> Any:
@@ -107,22 +107,6 @@ class TrainingSettings(Settings):
         }
 
 
-def score_labelled_tokens_only() -> None:
-    """Let TRL's fused LM head score only the tokens that carry a label, on every device.
-
-    TRL (``add_fused_lm_head``, in SFT, DPO and the reference pass) projects and scores only the
-    labelled positions where Triton runs, but every position elsewhere, so that a Neuron device
-    compiles one tile shape. On CPU that scores every prompt and padding token as well, at the
-    cost of the vocabulary-wide projection per token, for log-probs that are then masked away.
-    The labelled positions' log-probs are the same either way (tests/test_training.py;
-    docs/benchmarks.md has the time saved).
-    """
-    import trl.trainer.utils
-
-    if hasattr(trl.trainer.utils, "_use_triton"):  # the switch TRL 1.16 reads on every forward
-        trl.trainer.utils._use_triton = lambda device: True
-
-
 def library_config(cls: type, raw: dict[str, Any], where: str, defaults: dict[str, Any], fixed: dict[str, Any]) -> Any:
     """An upstream dataclass config from a params mapping: unknown keys and values of the wrong
     type are named here; the class's own checks (``__post_init__``) come out as one line."""
@@ -154,6 +138,7 @@ def load_for_training(path: str, settings: TrainingSettings) -> tuple[Any, Any]:
     """The model to tune (or to take reference log-probs from), through the one loader. On CPU the
     weights stay float32 (bfloat16 is autocast); a GPU holds them in the precision itself."""
     dtype = "float32" if settings.on_cpu() else settings.precision()
+    trl_score_labelled_tokens_only()  # every trainer built on this model scores labelled tokens only
     model, tokenizer = load_causal_lm(
         path, settings.device, dtype, inference=False, model_kwargs=settings.model_kwargs()
     )

@@ -9,9 +9,9 @@ How a check reads a reply (values, sentences, quotes) is ``checks.text``.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-from lingualign.registry import PluginSettings, Registry
+from lingualign.registry import Plugin, PluginSettings, Registry
 
 
 class Case(Protocol):
@@ -19,10 +19,7 @@ class Case(Protocol):
     context: str  # the policy text: what the reply may cite
 
 
-class Check:
-    def __init__(self, settings: Any):
-        self.settings = settings
-
+class Check(Plugin):
     def passes(self, reply: str, case: Case) -> bool:
         """Whether ``reply`` to ``case`` passes."""
         raise NotImplementedError
@@ -33,4 +30,4 @@ CheckField = CHECKS.field()
 
 
 def build(settings: PluginSettings) -> Check:
-    return CHECKS.get(settings.name)(settings)
+    return CHECKS.build(settings)

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from lingualign.registry import PluginSettings, Registry
+from lingualign.registry import Plugin, PluginSettings, Registry
 from lingualign.settings import Settings
 
 Message = dict[str, str]
@@ -116,11 +116,10 @@ class EngineSettings(PluginSettings):
     ray: RaySettings = Field(default_factory=RaySettings)
 
 
-class Engine:
+class Engine(Plugin):
     """What every engine provides; ``generate`` is the one method an engine must write."""
 
-    def __init__(self, settings: EngineSettings):
-        self.settings = settings
+    settings: EngineSettings
 
     def generate(self, requests: Sequence[Request]) -> list[Generation]:
         raise NotImplementedError
@@ -279,6 +278,7 @@ def run(
     ) as progress:
         for index, generations in engine.generate_batches([[unique[key] for key in batch] for batch in todo]):
             batch = todo[index]
+            check_candidates(engine, [unique[key] for key in batch], generations)
             if cache:
                 cache.store(batch, [g.stored() for g in generations])
             found.update(zip(batch, generations, strict=True))
@@ -289,6 +289,22 @@ def run(
             progress.update(len(batch))
     stats.seconds += time.perf_counter() - started
     return [found[request.key()] for request in requests]
+
+
+def check_candidates(engine: Engine, requests: Sequence[Request], generations: Sequence[Generation]) -> None:
+    """An engine must answer a request with candidates with their probabilities (those it can score
+    as one token; the transformers engine leaves out a candidate its tokenizer splits): one that
+    ignores them would leave a judge's expected ratings empty, every score silently missing."""
+    from lingualign.errors import LingualignError
+
+    for request, generation in zip(requests, generations, strict=True):
+        given = set(generation.probabilities)
+        if request.candidates and (not given or not given <= set(request.candidates)):
+            raise LingualignError(
+                f"engine '{engine.settings.name}' answered a request with candidates "
+                f"({', '.join(request.candidates)}) without their probabilities (Generation.probabilities; "
+                "docs/extending.md)"
+            )
 
 
 def requests_of(batches: Iterable[Sequence[dict[str, Any]]]) -> list[list[Request]]:

@@ -157,7 +157,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         f"evaluate@{args.model}",
         settings,
-        [checkpoint, args.test, Path(settings.mtbench.questions), Path(settings.support.cases)],
         args.metrics,
         lambda: evaluate_model(
             settings,

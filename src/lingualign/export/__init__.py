@@ -228,11 +228,9 @@ def main(args: argparse.Namespace) -> None:
     settings = load_settings(ExportSettings, args.params, PARAMS, item=args.name)
     where = f"{args.params}: export"
     check_inputs(settings, args.name, where)  # before the run opens, as before any file is written
-    checkpoint = settings.checkpoints[args.name]
     run_stage(
         f"export@{args.name}",
         settings,
-        [Path(checkpoint.model), Path(checkpoint.base), Path(settings.support.cases)],
         args.metrics,
         lambda: export_checkpoint(settings, args.name, args.out, where),
         tags={"lingualign.model": args.name},

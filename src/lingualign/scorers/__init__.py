@@ -1,23 +1,25 @@
 """Scorers: one reward score per response, chosen by ``score.scorer``; adding one is one file here.
 
-A scorer is a class registered with the settings it owns. It is built once per run with its
-settings and the stage's cache folder, and scores column-wise rows of the translated table
-(``columns``, the contracts' TRANSLATED fields) in German (``text: translated``) or English.
+A scorer is a class registered with the settings it owns, built once per run from them
+(``SCORERS.build``). It scores column-wise rows of the translated table (``columns``, the
+contracts' TRANSLATED fields) in German (``text: translated``) or English, and keeps what it
+caches in the stage's ``cache_dir``.
 Its ``identity`` names what produced a score; the stage writes it beside every score.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from lingualign.registry import PluginSettings, Registry
+from lingualign.registry import Plugin, PluginSettings, Registry
 
 
-class Scorer:
+class Scorer(Plugin):
     identity: str
     run: dict[str, Any]  # what this run did (cache hits, scored), for the metrics' run block
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         raise NotImplementedError
 
     def identities(self, count: int) -> list[str]:

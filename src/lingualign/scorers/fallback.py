@@ -22,8 +22,9 @@ class FallbackSettings(PluginSettings):
 
 @SCORERS.register("fallback", FallbackSettings)
 class FallbackScorer(Scorer):
-    def __init__(self, settings: FallbackSettings, cache_dir: Path):
-        self.scorers = [SCORERS.get(inner.name)(inner, cache_dir) for inner in settings.scorers]
+    def __init__(self, settings: FallbackSettings):
+        super().__init__(settings)
+        self.scorers = [SCORERS.build(inner) for inner in settings.scorers]
         self.identity = "fallback(" + ",".join(scorer.identity for scorer in self.scorers) + ")"
         self._identities: list[str] = []
 
@@ -31,7 +32,7 @@ class FallbackScorer(Scorer):
     def run(self) -> dict[str, Any]:  # type: ignore[override]
         return {scorer.identity: scorer.run for scorer in self.scorers}
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         count = len(next(iter(columns.values())))
         scores: list[float | None] = [None] * count
         self._identities = [self.identity] * count
@@ -40,7 +41,7 @@ class FallbackScorer(Scorer):
             if not todo:
                 break
             subset = {name: [values[i] for i in todo] for name, values in columns.items()}
-            for index, score in zip(todo, scorer.score(subset, text), strict=True):
+            for index, score in zip(todo, scorer.score(subset, text, cache_dir), strict=True):
                 scores[index] = score
                 if score is not None:
                     self._identities[index] = scorer.identity

@@ -43,7 +43,7 @@ class JudgeScorerSettings(PluginSettings):
 
 @SCORERS.register("judge", JudgeScorerSettings)
 class JudgeScorer(Scorer):
-    def __init__(self, settings: JudgeScorerSettings, cache_dir: Path):
+    def __init__(self, settings: JudgeScorerSettings):
         from lingualign import mtbench
         from lingualign.errors import SettingsError
 
@@ -51,7 +51,8 @@ class JudgeScorer(Scorer):
         if prompts.get(settings.rubric, {}).get("type") != "single":
             single = ", ".join(name for name, prompt in prompts.items() if prompt.get("type") == "single")
             raise SettingsError(f"score.scorer.rubric: no single-answer prompt '{settings.rubric}' (known: {single})")
-        self.settings, self.prompt, self.cache_dir = settings, prompts[settings.rubric], cache_dir
+        super().__init__(settings)
+        self.prompt = prompts[settings.rubric]
         self.identity = f"judge:{settings.engine.model}:{settings.rubric}"
         self.run = {"cache_hits": 0, "scored": 0}
         self.counts = {"rated": 0, "unparseable": 0}
@@ -71,7 +72,7 @@ class JudgeScorer(Scorer):
             self.settings.max_new_tokens, messages=tuple(messages), continue_final=prefixed, candidates=candidates
         )
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         from lingualign.cache import ResultCache
         from lingualign.engines import RunStats, build, run
         from lingualign.mtbench import parse_rating
@@ -81,7 +82,7 @@ class JudgeScorer(Scorer):
             return []
         stats = RunStats()
         engine = build(self.settings.engine, "score.scorer.engine")  # loads its model only if something is not cached
-        with ResultCache(self.cache_dir, engine.identity() | {"scorer": "judge"}) as cache:
+        with ResultCache(cache_dir, engine.identity() | {"scorer": "judge"}) as cache:
             replies = run(engine, requests, cache, "judge", stats)
         self.run["cache_hits"] += stats.cache_hits
         self.run["scored"] += stats.generated

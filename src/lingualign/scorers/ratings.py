@@ -27,12 +27,12 @@ class RatingsSettings(PluginSettings):
 
 @SCORERS.register("ratings", RatingsSettings)
 class RatingsScorer(Scorer):
-    def __init__(self, settings: RatingsSettings, cache_dir: Path):
-        self.settings = settings
+    def __init__(self, settings: RatingsSettings):
+        super().__init__(settings)
         self.identity = "ratings:fine_grained" if settings.fine_grained else "ratings:overall"
         self.run = {"cache_hits": 0, "scored": 0}
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         ratings = columns["fine_grained_rating" if self.settings.fine_grained else "rating"]
         scores = [
             rating if rating is not None else self.settings.label_scores.get(label or "")

@@ -35,11 +35,11 @@ class RewardModelSettings(PluginSettings):
 
 @SCORERS.register("reward_model", RewardModelSettings)
 class RewardModelScorer(Scorer):
-    def __init__(self, settings: RewardModelSettings, cache_dir: Path):
+    def __init__(self, settings: RewardModelSettings):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.settings = settings
+        super().__init__(settings)
         self.identity = f"reward_model:{settings.model}@{settings.revision or 'local'}"
         kwargs = {"revision": settings.revision, "trust_remote_code": settings.trust_remote_code}
         with loading(settings.model):
@@ -63,16 +63,15 @@ class RewardModelScorer(Scorer):
         self.model = model.to(self.device).eval()
         if self.model.config.pad_token_id is None:
             self.model.config.pad_token_id = self.tokenizer.pad_token_id
-        self.cache_dir = cache_dir
         self.run = {"cache_hits": 0, "scored": 0}
 
-    def score(self, columns: dict[str, list[Any]], text: str) -> list[float | None]:
+    def score(self, columns: dict[str, list[Any]], text: str, cache_dir: Path) -> list[float | None]:
         from tqdm import tqdm
 
         rendered = [self.tokenizer.apply_chat_template(turns, tokenize=False) for turns in conversations(columns, text)]
         unique = list(dict.fromkeys(rendered))
         identity = {"scorer": self.identity, "max_length": self.settings.max_length}
-        with ResultCache(self.cache_dir, identity) as cache:
+        with ResultCache(cache_dir, identity) as cache:
             found = {key: value["score"] for key, value in cache.lookup(unique).items()}
             todo = sorted((r for r in unique if r not in found), key=len, reverse=True)
             self.run["cache_hits"] += len(unique) - len(todo)

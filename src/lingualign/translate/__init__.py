@@ -366,7 +366,6 @@ def main(args: argparse.Namespace) -> None:
     run_stage(
         "translate",
         settings,
-        [args.source, args.reference],
         args.metrics,
         lambda: translate_stage(settings, args.source, args.out, args.cache, args.reference, args.mtbench_out),
     )
