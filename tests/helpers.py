@@ -284,6 +284,7 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
             strict=True,
         )
     )
+    evaluate["baseline"] = MODELS[0]
     evaluate["mtbench"].update(
         {"max_new_tokens": 8, "min_language_chars": 1}
     )  # random text is rarely German: most answers score 1

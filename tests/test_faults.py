@@ -171,11 +171,19 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: d
     it can), SIGKILL DVC and the stage together, as a preempted machine would.
 
     A stage that keeps nothing partial is killed a random delay after it starts; if it finishes
-    first, it is forced to run again with a shorter delay.
+    first, it is forced to run again with a shorter delay. One that keeps partial work runs again
+    without it (a rerun over a full cache would keep nothing new to be killed after).
     """
     command, marker = KILLED[stage]
     delay = rng.uniform(1.0, 3.0)
-    for repro in (["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4):
+    for attempt, repro in enumerate(
+        [["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4]
+    ):
+        if attempt and marker:
+            kept = Path(marker).parts
+            shutil.rmtree(
+                project.joinpath(*kept[: next(i for i, p in enumerate(kept) if "*" in p)]), ignore_errors=True
+            )
         dvc = subprocess.Popen(
             repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )

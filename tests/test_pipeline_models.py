@@ -55,17 +55,24 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
     evaluation = json.loads((project / "metrics" / "eval.json").read_text())
     assert set(evaluation) == set(MODELS)
     cases = len(read_cases(project / "data" / "eval" / "support"))
-    for metrics in evaluation.values():
-        assert set(metrics) == {
-            "engine",
-            "dtype",
-            "mt_bench",
-            "support",
-            "harness",
-            "preference",
-            "intervals",
-            "per_case",
-        }
+    for name, metrics in evaluation.items():
+        tested = {"vs_baseline"} if name != MODELS[0] else set()  # evaluate.baseline: the base model
+        assert (
+            set(metrics)
+            == {
+                "engine",
+                "dtype",
+                "mt_bench",
+                "support",
+                "harness",
+                "preference",
+                "intervals",
+                "per_case",
+            }
+            | tested
+        )
+        if tested:
+            assert metrics["vs_baseline"]["support"]["all"]["n"] == len(read_cases(project / "data/eval/support"))
         assert metrics["engine"] == "transformers"  # evaluate.engine answered
         assert all((project / path).is_file() for path in metrics["per_case"].values())
         assert metrics["intervals"]["support.score"]["n"] == metrics["support"]["cases"]
@@ -74,7 +81,10 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
         assert metrics["mt_bench"]["judgements"] + metrics["mt_bench"]["not_german"] == 16  # 8 questions, 2 turns
     questions = (project / "data" / "mtbench_de.jsonl").read_text().splitlines()
     assert len(questions) == 8 and {json.loads(q)["category"] for q in questions} == set(CATEGORIES)
-    assert (project / "metrics" / "report.html").read_text().count("<tr>") == 1 + len(MODELS)
+    page = (project / "metrics" / "report.html").read_text()
+    table = page[page.index('<table id="eval">') :]
+    assert table[: table.index("</table>")].count("<tr>") == 1 + len(MODELS)
+    assert page.count("against base</h3>") == len(MODELS) - 1  # each model against the baseline
     for name in ("sft_orca", "sft_support_tickets", "merged", "dpo"):  # every exported checkpoint, not the base
         card = ModelCard.load(project / "models" / "cards" / name / "README.md")
         assert card.data.language == ["de"] and card.data.license == "apache-2.0"
