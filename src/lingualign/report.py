@@ -75,11 +75,12 @@ def against_baseline(baseline: dict[str, dict[str, Any]], model: dict[str, dict[
     from lingualign.stats import interval, mcnemar
 
     common = [case for case in baseline if case in model]
-    groups: dict[str, dict[str, list[str]]] = {"all": {"cases": common}, "categories": {}, "checks": {}}
+    categories: dict[str, list[str]] = {}
+    checks: dict[str, list[str]] = {}
     for case in common:
-        groups["categories"].setdefault(baseline[case]["category"], []).append(case)
+        categories.setdefault(baseline[case]["category"], []).append(case)
         for check in baseline[case]["checked"]:
-            groups["checks"].setdefault(check, []).append(case)
+            checks.setdefault(check, []).append(case)
 
     def passed(rows: dict[str, dict[str, Any]], cases: list[str], check: str | None) -> list[bool]:
         return [not rows[c]["failed"] if check is None else check not in rows[c]["failed"] for c in cases]
@@ -99,8 +100,8 @@ def against_baseline(baseline: dict[str, dict[str, Any]], model: dict[str, dict[
 
     return {
         "all": compared(common),
-        "categories": {name: compared(cases) for name, cases in sorted(groups["categories"].items())},
-        "checks": {name: compared(cases, name) for name, cases in sorted(groups["checks"].items())},
+        "categories": {name: compared(cases) for name, cases in sorted(categories.items())},
+        "checks": {name: compared(cases, name) for name, cases in sorted(checks.items())},
     }
 
 
