@@ -9,7 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import TOKENIZER_ENV, copy_project, pairs_file, run, tiny_llama_config
+from helpers import (
+    TOKENIZER_ENV,
+    PipelineRun,
+    copy_project,
+    pairs_file,
+    run,
+    stages_run,
+    tiny_llama_config,
+    tiny_params,
+    write_params,
+)
 
 
 def gpu_ready() -> bool:
@@ -116,6 +126,23 @@ def judge_url() -> Iterator[str]:
     server = ScriptedServer(respond=rating)
     yield server.url
     server.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory, tiny_lm: Path, judge_url: str) -> PipelineRun:
+    """Every stage run once by ``dvc repro`` on tiny_params, committed, with its own MLflow store.
+
+    Shared, so read it only: the pipeline test branches off a copy, the fault test compares its
+    interrupted run with it. Both are in the xdist group ``tiny_pipeline`` (one worker runs them and
+    this once; ``make test`` distributes with ``--dist loadgroup``).
+    """
+    folder = tmp_path_factory.mktemp("tiny-pipeline")
+    project = copy_project(folder / "repo")
+    write_params(project, tiny_params(project, tiny_lm, judge_url))
+    done = run(["dvc", "repro"], cwd=project, env={"MLFLOW_TRACKING_URI": f"sqlite:///{folder / 'mlflow.db'}"})
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
+    return PipelineRun(project, stages_run(done.stdout))
 
 
 @pytest.fixture(autouse=True, scope="session")

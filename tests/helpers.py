@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -269,12 +269,12 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     params["models"]["sources"] = {"tiny": {"path": str(tiny_lm)}}
     params["sft"]["base_model"] = str(tiny_lm)
     # Long enough for a German ticket's prompt and reply: a cut-off reply leaves TRL nothing to train on.
-    params["sft"]["trainer"].update({"max_steps": 2, "max_length": 256})
+    params["sft"]["trainer"].update({"max_steps": 2, "max_length": 256, "save_steps": 1})
     params["merge"]["config"]["base_model"] = str(tiny_lm)
     # SGD without warmup: Adam's first steps are nearly blind to beta (it rescales the whole
     # gradient while every margin is still about 0), and the branch below changes beta.
     params["dpo"]["trainer"].update(
-        {"max_steps": 2, "max_length": 256, "optim": "sgd", "learning_rate": 0.5, "warmup_steps": 0}
+        {"max_steps": 2, "max_length": 256, "optim": "sgd", "learning_rate": 0.5, "warmup_steps": 0, "save_steps": 1}
     )
     evaluate = params["evaluate"]
     evaluate["models"] = dict(
@@ -285,10 +285,12 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
         )
     )
     evaluate["baseline"] = MODELS[0]
-    evaluate["mtbench"].update(
-        {"max_new_tokens": 8, "min_language_chars": 1}
-    )  # random text is rarely German: most answers score 1
+    # A tiny model's answers are not German and would score 1 unasked: with this much prose needed
+    # before the language is judged, every answer goes to the judge, two per stored chunk, so a
+    # killed evaluation leaves judgements behind (test_faults).
+    evaluate["mtbench"].update({"max_new_tokens": 8, "min_language_chars": 1_000_000})
     evaluate["mtbench"]["judge"]["max_new_tokens"] = 3
+    evaluate["mtbench"]["judge"]["engine"]["batch_size"] = 2
     evaluate["mtbench"]["judge"]["engine"]["model"] = str(tiny_lm)
     evaluate["support"]["max_new_tokens"] = 8
     evaluate["harness"]["limit"] = 8
@@ -298,6 +300,13 @@ def tiny_params(project: Path, tiny_lm: Path, judge_url: str) -> dict:
     export["support"]["max_new_tokens"] = 4
     export["adapter"]["prompts"] = 2
     return params
+
+
+class PipelineRun(NamedTuple):
+    """A project where ``dvc repro`` ran every stage on tiny_params, committed on ``main``."""
+
+    project: Path
+    stages: list[str]  # in the order DVC ran them
 
 
 def card_numbers(text: str) -> dict[str, float]:

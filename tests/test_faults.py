@@ -22,7 +22,7 @@ from typing import Any
 import psutil
 import pytest
 import yaml
-from helpers import BIN, copy_project, run, tiny_params, tool_env, write_params
+from helpers import BIN, PipelineRun, copy_project, run, tiny_params, tool_env, write_params
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
@@ -123,18 +123,6 @@ KILLED = {
 # cache hits, resumed step). The caches do not: a killed run's journal ends in the same segments.
 
 
-def fault_params(project: Path, tiny_lm: Path, judge_url: str) -> None:
-
-    params = tiny_params(project, tiny_lm, judge_url)
-    for section in ("sft", "dpo"):
-        params[section]["trainer"]["save_steps"] = 1
-    # A tiny model's answers are not German and would score 1 unasked: with this much prose
-    # needed before the language is judged, every answer goes to the judge, two per stored chunk.
-    params["evaluate"]["mtbench"]["min_language_chars"] = 1_000_000
-    params["evaluate"]["mtbench"]["judge"]["engine"]["batch_size"] = 2
-    write_params(project, params)
-
-
 def is_metrics_file(path: str) -> bool:
     return path.startswith("metrics/") and path.endswith(".json")  # compared below, without their run blocks
 
@@ -201,37 +189,22 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: d
     pytest.fail(f"{stage} kept finishing before it could be killed")
 
 
+@pytest.mark.xdist_group("tiny_pipeline")
 def test_sigkill_in_every_long_stage_then_repro_equals_an_uninterrupted_run(
-    tmp_path: Path, tiny_lm: Path, judge_url: str
+    tmp_path: Path, tiny_lm: Path, judge_url: str, request: pytest.FixtureRequest
 ) -> None:
-    uninterrupted, interrupted = copy_project(tmp_path / "uninterrupted"), copy_project(tmp_path / "interrupted")
-    envs = {}
-    for project in (uninterrupted, interrupted):
-        fault_params(project, tiny_lm, judge_url)
-        # Each project its own MLflow store: the two runs go side by side (283 s for this test,
-        # about 9 min one after the other), and a killed run must not lock the other's database.
-        envs[project] = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlflow.db"})
-    with open(tmp_path / "uninterrupted.log", "w") as log:
-        uninterrupted_run = subprocess.Popen(
-            ["dvc", "repro", "report"],
-            cwd=uninterrupted,
-            env=envs[uninterrupted],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        rng = random.Random(8)
-        for stage in KILLED:
-            kill_at_a_random_point(interrupted, stage, rng, envs[interrupted])
-            run(["dvc", "repro", stage], cwd=interrupted, env=envs[interrupted])
-        run(["dvc", "repro", "report"], cwd=interrupted, env=envs[interrupted])
-    except BaseException:
-        os.killpg(uninterrupted_run.pid, signal.SIGKILL)
-        raise
-    assert uninterrupted_run.wait() == 0, (tmp_path / "uninterrupted.log").read_text()
+    interrupted = copy_project(tmp_path / "interrupted")
+    write_params(interrupted, tiny_params(interrupted, tiny_lm, judge_url))
+    env = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db"})
+    rng = random.Random(8)
+    for stage in KILLED:
+        kill_at_a_random_point(interrupted, stage, rng, env)
+        run(["dvc", "repro", stage], cwd=interrupted, env=env)
+    run(["dvc", "repro"], cwd=interrupted, env=env)
 
-    expected_outs, expected_metrics = outputs_and_metrics(uninterrupted)
+    # The uninterrupted run, asked for only now: made once per session, and often already there.
+    uninterrupted: PipelineRun = request.getfixturevalue("tiny_pipeline")
+    expected_outs, expected_metrics = outputs_and_metrics(uninterrupted.project)
     outs, metrics = outputs_and_metrics(interrupted)
     assert outs == expected_outs  # every data file, model and cache, byte for byte (DVC md5)
     assert metrics == expected_metrics

@@ -8,11 +8,13 @@ per model and MT-Bench category.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from helpers import MODELS, card_numbers, run, stages_run, tiny_params, write_params
+import yaml
+from helpers import MODELS, PipelineRun, card_numbers, run, stages_run, write_params
 from huggingface_hub import ModelCard
 
 from lingualign.evaluate.support import read_cases
@@ -21,13 +23,14 @@ from lingualign.mtbench import CATEGORIES
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 
+@pytest.mark.xdist_group("tiny_pipeline")
 def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(
-    project: Path, tiny_lm: Path, judge_url: str
+    tiny_pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    params = tiny_params(project, tiny_lm, judge_url)
-    write_params(project, params)
-
-    first = stages_run(run(["dvc", "repro"], cwd=project).stdout)
+    project = tmp_path / "repo"
+    shutil.copytree(tiny_pipeline.project, project, symlinks=True)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    first = tiny_pipeline.stages
     assert first[0] == "check" and sorted(first[1:3]) == ["ingest", "models@tiny"]
     order = ["translate", "generate", "score", "pairs", "sft@orca", "sft@support_tickets", "merge", "reference", "dpo"]
     assert first[3:12] == order
@@ -104,9 +107,8 @@ def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_ca
         assert set(exported["gguf"]) == {"f16", "q8_0"} and (project / exported["folder"] / "Modelfile").is_file()
         assert "## Exported files" in ModelCard.load(project / "models" / "cards" / name / "README.md").text
 
-    run(["git", "add", "-A"], cwd=project)
-    run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
     run(["git", "checkout", "-q", "-b", "beta"], cwd=project)
+    params = yaml.safe_load((project / "params.yaml").read_text())
     params["dpo"]["trainer"]["beta"] = 0.3
     write_params(project, params)
     assert sorted(stages_run(run(["dvc", "repro"], cwd=project).stdout)) == [
