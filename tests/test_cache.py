@@ -120,13 +120,14 @@ def test_a_failed_run_keeps_its_journal_for_the_next(tmp_path: Path) -> None:
         assert cache.lookup(["a"]) == {"a": {"text": "A"}}
 
 
+@pytest.mark.parametrize("merge_bound", [("MERGE_KEYS", 16), ("MERGE_BYTES", 400)])
 def test_a_long_run_seals_its_journal_into_partials_and_ends_with_the_same_segment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_bound: tuple[str, int]
 ) -> None:
     texts = [f"text number {n}" for n in range(300)]
     fill(tmp_path / "whole", texts)
     monkeypatch.setattr(cache_module, "SEAL_BYTES", 200)
-    monkeypatch.setattr(cache_module, "MERGE_KEYS", 16)  # the merge at the end: a few keys at a time, same bytes
+    monkeypatch.setattr(cache_module, *merge_bound)  # the merge at the end: a few keys at a time, same bytes
     with ResultCache(tmp_path / "sealed", IDENTITY) as cache:
         for start in range(0, 300, 3):
             batch = texts[start : start + 3]

@@ -38,7 +38,9 @@ SYNC_SECONDS = 1.0
 SEAL_BYTES = 8 << 20  # journal values held before sealing: part of every stage's peak memory
 BLOCK = 256  # keys per block: one fence key each in memory
 RUN_GAP = 8  # rows read together when the rows asked for are at most this far apart
-MERGE_KEYS = 1 << 19  # keys merged at once when segments become one: bounds the memory of a run's end
+# Keys and value bytes merged at once when segments become one: what bounds the memory of a run's end.
+MERGE_KEYS = 1 << 19
+MERGE_BYTES = 32 << 20
 
 
 def identity_hash(identity: Mapping[str, Any]) -> str:
@@ -78,6 +80,7 @@ class Segment:
         blocks = -(-self.count // BLOCK)
         self.fence = np.frombuffer(self._read(fence_start, blocks * KEY_BYTES), dtype=f"S{KEY_BYTES}")
         self.values_start = fence_start + blocks * KEY_BYTES
+        self.value_bytes = int.from_bytes(self._read(self.offsets_start + self.count * 8, 8), "little")
 
     def _read(self, at: int, size: int) -> bytes:
         data = os.pread(self.file.fileno(), size, at)
@@ -165,6 +168,7 @@ class Sorted:
 
     def __init__(self, keys: Any, values: list[bytes]):
         self.keys, self.values, self.count = keys, values, len(values)
+        self.value_bytes = sum(map(len, values))
 
     def position(self, key: bytes) -> int:
         import numpy as np
@@ -181,14 +185,16 @@ class Sorted:
 def write_segment(folder: Path, prefix: str, sources: list[Any], held: list[Segment]) -> Path | None:
     """One segment of the keys and values of ``sources`` (:class:`Sorted` or :class:`Segment`; a key in
     several keeps the first source's value) less the keys ``held`` holds, named ``prefix`` + the hash
-    of its bytes; None if no key is left. Merged a range of keys at a time (``MERGE_KEYS`` keys at most
-    in memory), so a cache of any size merges in bounded memory."""
+    of its bytes; None if no key is left. Merged a range of keys at a time (about ``MERGE_KEYS`` keys and
+    ``MERGE_BYTES`` of values at most in memory: keys are hashes, spread evenly over the ranges), so a
+    cache of any size merges in bounded memory."""
     import numpy as np
 
     from lingualign.io import atomic_path
 
-    total = sum(source.count for source in sources)
-    parts = max(1, -(-total // MERGE_KEYS))
+    keys_held = sum(source.count for source in sources)
+    bytes_held = sum(source.value_bytes for source in sources)
+    parts = min(65536, max(1, -(-keys_held // MERGE_KEYS), -(-bytes_held // MERGE_BYTES)))
     bounds = [(part * 65536 // parts).to_bytes(2, "big") for part in range(parts)]
 
     def merged(with_values: bool) -> Iterator[tuple[Any, list[bytes]]]:
