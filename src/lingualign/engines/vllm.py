@@ -9,7 +9,6 @@ that builds this engine needs the ``if __name__ == "__main__"`` guard (the ``lin
 
 from __future__ import annotations
 
-import atexit
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from pydantic import Field
 from lingualign.devices import check_model_folder
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request
 from lingualign.errors import LingualignError
+from lingualign.upstream import vllm_stop_engine_core_at_exit
 
 TOP_LOGPROBS = 20  # alternatives of the first token returned for a request with candidates
 
@@ -58,11 +58,7 @@ class VLLMEngine(Engine):
         check_model_folder(settings.model, allow_pickle=False)  # what vLLM would report as a traceback
         check_memory(settings)
         self.llm = LLM(**engine_args(settings))
-        # vLLM stops its engine core from a weakref finalizer. Where a finalizer was made before
-        # multiprocessing registered its exit hook, that hook runs first and waits forever for the
-        # engine core process: a stage finished its work and then hung. Exit hooks run last-in
-        # first-out, so this one stops the engine core before multiprocessing waits for it.
-        atexit.register(self.llm.llm_engine.engine_core.shutdown)
+        vllm_stop_engine_core_at_exit(self.llm)
 
     @classmethod
     def identity_of(cls, settings: Any) -> dict[str, Any]:
