@@ -59,6 +59,11 @@ def extract(model: Path, base: Path, out: Path, max_rank: int, base_name: str) -
     config_path = out / "adapter_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["base_model_name_or_path"] = base_name
+    # mergekit lists the modules from a set, whose order changes from process to process (string
+    # hashing is salted); sorted, the same adapter is the same file, and its DVC hash repeats.
+    for key in ("target_modules", "modules_to_save"):
+        if isinstance(config.get(key), list):
+            config[key] = sorted(config[key])
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     # mergekit's card records this machine's paths and command line; the model card describes the adapter.
     (out / "README.md").unlink(missing_ok=True)
