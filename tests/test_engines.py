@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import ScriptedServer, transformers_serve
+from servers import COMPLETION, ScriptedServer, transformers_serve
 
 from lingualign.cache import ResultCache
 from lingualign.engines import ENGINES, Engine, EngineSettings, Generation, Request, RunStats, build, run
@@ -224,20 +224,25 @@ def test_client_errors_are_not_retried() -> None:
 
 
 def test_concurrency_is_bounded() -> None:
-    server = ScriptedServer([(200, 0.2)] * 12)
+    """Requests in flight at once, as the server sees them: from the handler's start to the moment it
+    builds its answer. That window ends before the client can have its response, so a client's next
+    request cannot overlap the one it follows (counting until the handler returned did, under load)."""
     active, peak = [0], [0]
     lock = threading.Lock()
+
+    def answered(body: dict[str, Any]) -> dict[str, Any]:
+        with lock:
+            active[0] -= 1
+        return COMPLETION
+
+    server = ScriptedServer([(200, 0.2)] * 12, respond=answered)
     original = server.server.RequestHandlerClass.do_POST
 
     def counting(handler: Any) -> None:
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        try:
-            original(handler)
-        finally:
-            with lock:
-                active[0] -= 1
+        original(handler)
 
     server.server.RequestHandlerClass.do_POST = counting  # type: ignore[method-assign]
     try:
