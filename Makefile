@@ -85,14 +85,14 @@ push pull: $(STAMP)
 # Two pytest-xdist workers (docs/benchmarks.md has the suite's times), then the real-vLLM tests in
 # vLLM's environment, where a missing vLLM is a failure rather than a skip.
 test: $(STAMP) browser test-vllm
-	pytest -n 2 --dist loadgroup
+	pytest -n 2 --dist worksteal
 
 test-vllm: $(VLLM_STAMP)
 	LINGUALIGN_REQUIRE_VLLM=1 $(VLLM_VENV)/bin/pytest tests/test_vllm.py
 
 # While editing: everything but the whole-pipeline and fault tests (marked slow).
 test-fast: $(STAMP) browser
-	pytest -n 2 --dist loadgroup -m "not slow"
+	pytest -n 2 --dist worksteal -m "not slow"
 
 # The benchmarks that need nothing but the repository (docs/benchmarks.md lists the others).
 bench: $(STAMP)

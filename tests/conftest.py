@@ -31,6 +31,10 @@ def gpu_ready() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The tests that share the tiny_pipeline run go first: xdist's worksteal gives each worker a
+    # contiguous part of this list and steals from the ends of the queues, so one worker runs them
+    # all, one after the other, and the pipeline once.
+    items.sort(key=lambda item: "tiny_pipeline" not in getattr(item, "fixturenames", ()))
     if gpu_ready():
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU and bitsandbytes (pip install -e '.[gpu]')")
@@ -133,8 +137,10 @@ def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory, tiny_lm: Path, judge
     """Every stage run once by ``dvc repro`` on tiny_params, committed, with its own MLflow store.
 
     Shared, so read it only: the pipeline test branches off a copy, the fault test compares its
-    interrupted run with it. Both are in the xdist group ``tiny_pipeline`` (one worker runs them and
-    this once; ``make test`` distributes with ``--dist loadgroup``).
+    interrupted run with it. A session fixture is made once per xdist worker, so the tests that use
+    it are collected first (``pytest_collection_modifyitems``) and land on one worker. (xdist's
+    ``loadgroup`` would do that by mark, but with pytest 9.2 its marks do nothing: it renames
+    ``item._nodeid``, which pytest no longer reads.)
     """
     folder = tmp_path_factory.mktemp("tiny-pipeline")
     project = copy_project(folder / "repo")

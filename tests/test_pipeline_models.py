@@ -23,7 +23,6 @@ from lingualign.mtbench import CATEGORIES
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 
-@pytest.mark.xdist_group("tiny_pipeline")
 def test_pipeline_evaluates_every_model_and_a_beta_branch_diffs_per_model_and_category(
     tiny_pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
