@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,6 +150,18 @@ def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory, tiny_lm: Path, judge
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "-q", "-m", "tiny run"], cwd=project)
     return PipelineRun(project, stages_run(done.stdout))
+
+
+@pytest.fixture(autouse=True)
+def _mlflow_follows_the_environment() -> Iterator[None]:
+    """``run_stage`` points MLflow's process-wide tracking URI at its store, which a stage process does
+    once; in a test worker the next test must reach its own store, the one the environment names
+    again once monkeypatch has restored it. (A test's server, gone, had failed a later DPO test.)"""
+    yield
+    mlflow, uri = sys.modules.get("mlflow"), os.environ.get("MLFLOW_TRACKING_URI")
+    if mlflow is not None and uri and mlflow.get_tracking_uri() != uri:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment("Default")  # the active experiment was the other store's
 
 
 @pytest.fixture(autouse=True, scope="session")
