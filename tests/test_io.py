@@ -1,5 +1,5 @@
-"""io: outputs appear whole or not at all, in bytes that do not change between identical runs, and
-an input without the columns its producer writes is one line naming them."""
+"""io: outputs appear whole or not at all, in bytes that do not change between identical runs, an
+input without the columns its producer writes is one line naming them, and batched reads cross row groups."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import hashlib
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from lingualign.errors import LingualignError
-from lingualign.io import atomic_path, parquet_sink, read_parquet, write_json, write_parquet
+from lingualign.io import atomic_path, parquet_sink, read_parquet, read_parquet_batches, write_json, write_parquet
 
 SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("score", pa.float64())])
 
@@ -42,3 +43,12 @@ def test_an_input_without_its_columns_names_them(tmp_path: Path) -> None:
         read_parquet(tmp_path / "other.parquet", SCHEMA, "scores")
     with pytest.raises(LingualignError, match=r"missing.parquet: cannot read scores"):
         read_parquet(tmp_path / "missing.parquet", SCHEMA, "scores")
+
+
+def test_batches_run_across_row_groups_as_one_read_would(tmp_path: Path) -> None:
+    schema = pa.schema([("n", pa.int64())])
+    pq.write_table(pa.table({"n": list(range(21))}, schema=schema), tmp_path / "t.parquet", row_group_size=7)
+    batches = list(read_parquet_batches(tmp_path / "t.parquet", schema, "numbers", 5))
+    assert [batch.num_rows for batch in batches] == [5, 5, 5, 5, 1]
+    assert [batch.column("n").num_chunks for batch in batches] == [1] * 5
+    assert [n for batch in batches for n in batch.column("n").to_pylist()] == list(range(21))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,7 +79,7 @@ class ScoreCounts:
 def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_dir: Path) -> dict[str, Any]:
     """Score the rows of every table in ``sources`` (translated rows, generated samples) together, as one
     stream of ``batch_rows`` rows: memory follows the batch, not the data."""
-    from lingualign.io import parquet_sink, read_parquet_batches, release_memory
+    from lingualign.io import parquet_sink, read_parquet_batches, rebatched, release_memory
 
     started = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)  # a DVC output even when the scorer caches nothing
@@ -104,23 +103,6 @@ def score_stage(settings: ScoreSettings, sources: list[Path], out: Path, cache_d
     metrics |= {"report": scorer.report()} if scorer.report() else {}
     metrics["run"] = scorer.run | {"seconds": round(time.perf_counter() - started, 1)}
     return metrics
-
-
-def rebatched(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
-    """The rows of ``tables`` in batches of ``rows`` (the last one shorter), across the tables' boundaries."""
-    pending: list[pa.Table] = []
-    held = 0
-    for table in tables:
-        while table.num_rows:
-            taken = table.slice(0, rows - held)
-            pending.append(taken)
-            held += taken.num_rows
-            table = table.slice(taken.num_rows)
-            if held == rows:
-                yield pa.concat_tables(pending)
-                pending, held = [], 0
-    if held:
-        yield pa.concat_tables(pending)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
