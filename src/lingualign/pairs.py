@@ -272,7 +272,9 @@ class Spill:
         """What was added, in order, a piece at a time."""
         if self.writer is not None:
             self.writer.close()  # a no-op when already closed: the file can be read again
-            with pa.ipc.open_stream(self.path) as reader:
+            # Read, not memory-mapped (what a path gets): mapped pages count as the process's memory, so
+            # reading a spill back would grow the stage's RSS by the spill's size.
+            with pa.OSFile(str(self.path)) as file, pa.ipc.open_stream(file) as reader:
                 for batch in reader:
                     yield pa.Table.from_batches([batch])
         yield from self.held
