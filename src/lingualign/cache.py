@@ -40,7 +40,7 @@ BLOCK = 256  # keys per block: one fence key each in memory
 RUN_GAP = 8  # rows read together when the rows asked for are at most this far apart
 # Keys and value bytes merged at once when segments become one: what bounds the memory of a run's end.
 MERGE_KEYS = 1 << 19
-MERGE_BYTES = 32 << 20
+MERGE_BYTES = 8 << 20  # a range's values are held about three times over (read, sliced, joined)
 
 
 def identity_hash(identity: Mapping[str, Any]) -> str:
