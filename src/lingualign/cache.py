@@ -38,6 +38,12 @@ SYNC_SECONDS = 1.0
 SEAL_BYTES = 8 << 20  # journal values held before sealing: part of every stage's peak memory
 BLOCK = 256  # keys per block: one fence key each in memory
 RUN_GAP = 8  # rows read together when the rows asked for are at most this far apart
+OFFSET_GAP = 512  # the same for their offsets (8 bytes a row)
+# Blocks of keys at most BLOCK_GAP apart are read and searched together, RUN_BLOCKS of them (8 MB at most)
+# at a time: a few KB more read cost less than a read and a search of their own, and a lookup walks
+# every segment in the folder, those of other identities too (the keys never match there).
+BLOCK_GAP = 8
+RUN_BLOCKS = 256
 # Keys and value bytes merged at once when segments become one: what bounds the memory of a run's end.
 MERGE_KEYS = 1 << 19
 MERGE_BYTES = 8 << 20  # a range's values are held about three times over (read, sliced, joined)
@@ -89,45 +95,45 @@ class Segment:
         return data
 
     def rows(self, wanted: Any) -> tuple[Any, Any]:
-        """(indices into the sorted keys ``wanted`` this segment holds, their rows here)."""
+        """(indices into the sorted keys ``wanted`` this segment holds, their rows here). Nearby blocks that
+        keys fall in are read and searched together: many keys cost a few long reads, a few keys a block
+        each."""
         import numpy as np
 
-        indices, rows = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        empty = np.zeros(0, dtype=np.int64)
         if not len(wanted) or not self.count:
-            return indices[0], rows[0]
-        block_of = np.searchsorted(self.fence, wanted, side="right") - 1
-        starts = np.concatenate(([0], np.flatnonzero(np.diff(block_of)) + 1, [len(wanted)]))
-        for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
-            block = int(block_of[start])
-            if block < 0:
-                continue  # before this segment's first key
-            first = block * BLOCK
-            count = min(BLOCK, self.count - first)
-            keys = np.frombuffer(self._read(16 + first * KEY_BYTES, count * KEY_BYTES), dtype=f"S{KEY_BYTES}")
-            part = wanted[start:end]
-            at = np.minimum(np.searchsorted(keys, part), count - 1)
+            return empty, empty
+        block_of = np.searchsorted(self.fence, wanted, side="right") - 1  # -1: before this segment's first key
+        blocks = np.unique(block_of[block_of >= 0])
+        indices, rows = [empty], [empty]
+        for low, high in _runs(blocks, BLOCK_GAP, RUN_BLOCKS):
+            first_block, last_block = int(blocks[low]), int(blocks[high - 1])
+            first, end = first_block * BLOCK, min((last_block + 1) * BLOCK, self.count)
+            keys = np.frombuffer(self._read(16 + first * KEY_BYTES, (end - first) * KEY_BYTES), dtype=f"S{KEY_BYTES}")
+            start, stop = np.searchsorted(block_of, [first_block, last_block + 1])
+            part = wanted[start:stop]
+            at = np.minimum(np.searchsorted(keys, part), len(keys) - 1)
             found = np.flatnonzero(keys[at] == part)
             indices.append(found + start)
             rows.append(at[found] + first)
         return np.concatenate(indices), np.concatenate(rows)
 
     def values(self, rows: Any) -> list[bytes]:
-        """The values of ``rows`` (ascending): rows at most ``RUN_GAP`` apart are read in one go, offsets
-        and values each, so a rerun that asks for most of a segment reads it in long runs, while
-        scattered rows cost two short reads each."""
+        """The values of ``rows`` (ascending). Offsets are read in one go for rows at most ``OFFSET_GAP``
+        apart, values for rows at most ``RUN_GAP`` apart: a rerun that asks for most of a segment reads it
+        in long runs, while scattered rows cost about one short read each."""
         import numpy as np
 
         found: list[bytes] = []
-        if not len(rows):
-            return found
-        breaks = np.flatnonzero(np.diff(rows) > RUN_GAP) + 1
-        for run in np.split(np.asarray(rows, dtype=np.int64), breaks):
-            first = int(run[0])
+        rows = np.asarray(rows, dtype=np.int64)
+        for low, high in _runs(rows, OFFSET_GAP, max(len(rows), 1)):
+            run, first = rows[low:high], int(rows[low])
             offsets = np.frombuffer(self._read(self.offsets_start + first * 8, (int(run[-1]) - first + 2) * 8), "<u8")
-            base = int(offsets[0])
-            data = self._read(self.values_start + base, int(offsets[-1]) - base)
-            starts, ends = offsets[run - first] - base, offsets[run - first + 1] - base
-            found.extend(data[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True))
+            starts, ends = offsets[run - first].tolist(), offsets[run - first + 1].tolist()
+            for a, b in _runs(run, RUN_GAP, len(run)):
+                base = starts[a]
+                data = self._read(self.values_start + base, ends[b - 1] - base)
+                found.extend(data[start - base : end - base] for start, end in zip(starts[a:b], ends[a:b], strict=True))
         return found
 
     def position(self, key: bytes) -> int:
@@ -180,6 +186,17 @@ class Sorted:
 
     def span_values(self, start: int, end: int) -> list[bytes]:
         return self.values[start:end]
+
+
+def _runs(values: Any, gap: int, longest: int) -> Iterator[tuple[int, int]]:
+    """(start, end) indices of each run of the ascending ``values`` whose neighbours are at most ``gap``
+    apart, a run cut after ``longest`` values."""
+    import numpy as np
+
+    bounds = [0, *(np.flatnonzero(np.diff(values) > gap) + 1).tolist(), len(values)]
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        for piece in range(start, end, longest):
+            yield piece, min(piece + longest, end)
 
 
 def write_segment(folder: Path, prefix: str, sources: list[Any], held: list[Segment]) -> Path | None:
