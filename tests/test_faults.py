@@ -22,7 +22,7 @@ from typing import Any
 import psutil
 import pytest
 import yaml
-from helpers import BIN, PipelineRun, copy_project, run, tiny_params, tool_env, write_params
+from helpers import BIN, PipelineRun, run, stages_run, tool_env
 
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
@@ -155,25 +155,29 @@ def command_running(dvc: psutil.Process, command: str) -> bool:
 
 
 def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: dict[str, str]) -> None:
-    """Start ``dvc repro STAGE``; once the stage's own command runs (and has kept some work, where
-    it can), SIGKILL DVC and the stage together, as a preempted machine would.
+    """Run ``stage`` again in a finished project (``dvc repro --force``); once its own command runs
+    (and has kept some work, where it can), SIGKILL DVC and the stage together, as a preempted
+    machine would.
 
-    A stage that keeps nothing partial is killed a random delay after it starts; if it finishes
-    first, it is forced to run again with a shorter delay. One that keeps partial work runs again
-    without it (a rerun over a full cache would keep nothing new to be killed after).
+    What the stage keeps across runs is removed first, so that the run has work to keep. A stage
+    that keeps nothing partial is killed a random delay after it starts; if it finishes first, it
+    runs again with a shorter delay.
     """
     command, marker = KILLED[stage]
     delay = rng.uniform(1.0, 3.0)
-    for attempt, repro in enumerate(
-        [["dvc", "repro", stage], *[["dvc", "repro", "--force", "--single-item", stage]] * 4]
-    ):
-        if attempt and marker:
+    for _ in range(5):
+        if marker:
             kept = Path(marker).parts
             shutil.rmtree(
                 project.joinpath(*kept[: next(i for i, p in enumerate(kept) if "*" in p)]), ignore_errors=True
             )
         dvc = subprocess.Popen(
-            repro, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            ["dvc", "repro", "--force", "--single-item", stage],
+            cwd=project,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         started = None
         while dvc.poll() is None:
@@ -190,16 +194,20 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: d
 
 
 def test_sigkill_in_each_kind_of_long_stage_then_repro_equals_an_uninterrupted_run(
-    tmp_path: Path, tiny_lm: Path, judge_url: str, tiny_pipeline: PipelineRun
+    tmp_path: Path, tiny_pipeline: PipelineRun
 ) -> None:
-    interrupted = copy_project(tmp_path / "interrupted")
-    write_params(interrupted, tiny_params(interrupted, tiny_lm, judge_url))
+    """Each stage is killed in a copy of the shared finished run, then run again to the end. Forced:
+    a plain ``dvc repro`` would check the finished run's outputs out of DVC's cache instead of running
+    the stage, which after a kill in a first run it cannot. Every output and metric must then equal
+    the uninterrupted run's, so the stages after them have nothing to redo."""
+    interrupted = tmp_path / "interrupted"
+    shutil.copytree(tiny_pipeline.project, interrupted, symlinks=True)
     env = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db"})
     rng = random.Random(8)
     for stage in KILLED:
         kill_at_a_random_point(interrupted, stage, rng, env)
-        run(["dvc", "repro", stage], cwd=interrupted, env=env)
-    run(["dvc", "repro"], cwd=interrupted, env=env)
+        run(["dvc", "repro", "--force", "--single-item", stage], cwd=interrupted, env=env)
+    assert stages_run(run(["dvc", "repro"], cwd=interrupted, env=env).stdout) == []
 
     expected_outs, expected_metrics = outputs_and_metrics(tiny_pipeline.project)
     outs, metrics = outputs_and_metrics(interrupted)
