@@ -104,13 +104,17 @@ class Segment:
         if not len(wanted) or not self.count:
             return empty, empty
         block_of = np.searchsorted(self.fence, wanted, side="right") - 1  # -1: before this segment's first key
-        blocks = np.unique(block_of[block_of >= 0])
+        starts = np.flatnonzero(np.diff(block_of, prepend=-2))  # each block's first key in ``wanted``
+        stops = np.append(starts[1:], len(wanted))
+        if block_of[0] < 0:
+            starts, stops = starts[1:], stops[1:]
+        blocks = block_of[starts]
         indices, rows = [empty], [empty]
         for low, high in _runs(blocks, BLOCK_GAP, RUN_BLOCKS):
             first_block, last_block = int(blocks[low]), int(blocks[high - 1])
             first, end = first_block * BLOCK, min((last_block + 1) * BLOCK, self.count)
             keys = np.frombuffer(self._read(16 + first * KEY_BYTES, (end - first) * KEY_BYTES), dtype=f"S{KEY_BYTES}")
-            start, stop = np.searchsorted(block_of, [first_block, last_block + 1])
+            start, stop = int(starts[low]), int(stops[high - 1])
             part = wanted[start:stop]
             at = np.minimum(np.searchsorted(keys, part), len(keys) - 1)
             found = np.flatnonzero(keys[at] == part)
