@@ -102,7 +102,10 @@ def test_a_real_model_samples_differ_by_seed_and_repeat_by_seed(tmp_path: Path, 
 
 
 def test_a_table_read_a_few_rows_at_a_time_samples_as_in_one_batch(tmp_path: Path) -> None:
-    source = translated(tmp_path, 9)
+    # Another dataset's rows first: the first batches hold no prompt to sample.
+    source = tmp_path / "mixed.parquet"
+    parts = [pq.read_table(translated(tmp_path, 4, "orca")), pq.read_table(translated(tmp_path, 9))]
+    write_parquet(source, pa.concat_tables(parts), TRANSLATED)
     whole = generate_stage(generate_settings(), source, tmp_path / "whole.parquet", tmp_path / "c1")
     pieces = generate_stage(generate_settings(batch_rows=3), source, tmp_path / "pieces.parquet", tmp_path / "c2")
     assert {**whole, "run": None} == {**pieces, "run": None}  # run: time and throughput

@@ -44,7 +44,7 @@ class GenerateSettings(Settings):
     max_new_tokens: int = Field(default=4096, ge=1)
     system_prompt: str | None = Field(default=None, description="Replaces each prompt's own system prompt when set")
     batch_rows: int = Field(
-        default=10_000,
+        default=1_000,  # fewer than the other stages' rows: each prompt is sampled once per seed and source
         ge=1,
         description="Table rows whose prompts are sampled together, and rows per row group: bounds memory",
     )
@@ -59,14 +59,17 @@ class GenerateSettings(Settings):
 def prompt_batches(source: Path, settings: GenerateSettings) -> Iterator[list[dict[str, Any]]]:
     """One row per prompt of the chosen datasets (the first of its rows), in table order, a batch of
     ``batch_rows`` table rows at a time; only the chosen prompts' ids are kept across batches."""
-    from lingualign.io import read_parquet_batches
+    import pyarrow.compute as pc
+
+    from lingualign.io import read_parquet_batches, release_memory
 
     chosen, seen, taken = set(settings.datasets), set(), dict.fromkeys(settings.datasets, 0)
     columns = ["prompt_id", "dataset", "source_row", "system", "prompt", "system_de", "prompt_de"]
     for table in read_parquet_batches(source, TRANSLATED, "translated data", settings.batch_rows):
+        # Other datasets' rows stay in Arrow: batches of them yield nothing, so no caller frees their memory.
         prompts = []
-        for row in table.select(columns).to_pylist():
-            if row["dataset"] not in chosen or row["prompt_id"] in seen:
+        for row in table.select(columns).filter(pc.is_in(table["dataset"], pa.array(sorted(chosen)))).to_pylist():
+            if row["prompt_id"] in seen:
                 continue
             if settings.prompts_per_dataset is not None and taken[row["dataset"]] >= settings.prompts_per_dataset:
                 continue
@@ -75,6 +78,8 @@ def prompt_batches(source: Path, settings: GenerateSettings) -> Iterator[list[di
             prompts.append(row)
         if prompts:
             yield prompts
+        else:
+            release_memory()
 
 
 def conversation(prompt: dict[str, Any], settings: GenerateSettings) -> tuple[dict[str, str], ...]:
