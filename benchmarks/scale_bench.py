@@ -41,7 +41,7 @@ PREFIXES = {"K": 10**3, "M": 10**6, "G": 10**9}
 # The bench's params: the GPU profile's shapes (ALMA's prompt, 400-character chunks, 1024 chunks a
 # batch, five seeds) with instant models; rows are not dropped for flags, since echoed English is.
 PARAMS = {
-    "ingest": {"batch_rows": 10_000, "sources": [
+    "ingest": {"sources": [
         {"name": "orca", "schema": "orca_dpo_pairs", "path": "raw/orca.jsonl"},
         {"name": "ultrafeedback", "schema": "ultrafeedback", "path": "raw/ultrafeedback.jsonl"},
     ]},
@@ -319,6 +319,7 @@ def main() -> None:
     parser.add_argument("--rerun", action="store_true", help="translate again with every chunk cached")
     parser.add_argument("--kill", action="store_true", help="SIGKILL translate at a random point, then resume")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-rows", type=int, help="every stage's batch_rows (default: each stage's own)")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--translated", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache", default="cache", help=argparse.SUPPRESS)
@@ -330,7 +331,11 @@ def main() -> None:
     work = args.work or Path(os.environ.get("TMPDIR", "/tmp")) / f"scale-bench-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        (work / "params.yaml").write_text(yaml.safe_dump(PARAMS, sort_keys=False))
+        params = {stage: dict(section) for stage, section in PARAMS.items()}
+        if args.batch_rows:
+            for section in params.values():
+                section["batch_rows"] = args.batch_rows
+        (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
         if "ingest" in args.stages:
             make_data(work, size, args.seed)
         paths = stage_paths(work)

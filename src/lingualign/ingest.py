@@ -105,7 +105,7 @@ class IngestSettings(Settings):
     on_bad_row: Literal["error", "skip"] = Field(
         default="error", description="'skip' drops bad records and counts them in the metrics"
     )
-    batch_rows: int = Field(default=10_000, ge=1, description="Rows per Parquet row group")
+    batch_rows: int = Field(default=2_000, ge=1, description="Rows per Parquet row group")
     scrub: ScrubSettings = Field(
         default_factory=ScrubSettings, description="What the sources with scrub on lose, and what they keep"
     )

@@ -74,7 +74,7 @@ class PairsSettings(Settings):
     )
     split_salt: str = Field(default="lingualign", description="Changes which prompts land in test, deterministically")
     batch_rows: int = Field(
-        default=10_000, ge=1, description="Rows paired in memory at a time; more are regrouped on disk: bounds memory"
+        default=2_000, ge=1, description="Rows paired in memory at a time; more are regrouped on disk: bounds memory"
     )
 
     @model_validator(mode="after")

@@ -35,7 +35,7 @@ class ScoreSettings(Settings):
         default="translated", description="Score the German or the English text"
     )
     batch_rows: int = Field(
-        default=10_000, ge=1, description="Rows scored together and written as one row group: bounds memory"
+        default=2_000, ge=1, description="Rows scored together and written as one row group: bounds memory"
     )
 
 

@@ -56,7 +56,7 @@ class TranslateSettings(Settings):
     fields: list[Literal["system", "prompt", "response"]] = Field(default_factory=lambda: list(TEXT_FIELDS))
     max_chunk_chars: int = Field(default=400, ge=20)
     batch_rows: int = Field(
-        default=10_000, ge=1, description="Rows translated together and written as one row group: bounds memory"
+        default=2_000, ge=1, description="Rows translated together and written as one row group: bounds memory"
     )
     max_new_tokens: int = Field(default=256, ge=1, description="Cap on new tokens per chunk")
     new_tokens_per_char: float = Field(
