@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import math
 import statistics
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
@@ -285,30 +284,55 @@ class Spill:
 
 def prompt_buckets(source: Path, settings: PairsSettings, folder: Path) -> list[Spill]:
     """The scored rows in buckets by the first characters of ``prompt_id``, in the prompt ids' order:
-    a prompt's rows all land in one bucket, in their order in the file. A file of more than
-    ``batch_rows`` rows is cut into about one bucket per ``batch_rows`` rows of hash-like ids (what
-    ingest writes), spilled to ``folder``; a smaller one is a single bucket in memory."""
-    import pyarrow.compute as pc
+    a prompt's rows all land in one bucket, in their order in the file. A file of at most ``batch_rows``
+    rows is one bucket in memory; a bigger one is regrouped on disk (:func:`split_by_prefix`)."""
     import pyarrow.parquet as pq
 
     from lingualign.io import read_parquet_batches
 
     rows = pq.ParquetFile(source).metadata.num_rows if source.exists() else 0
-    width = math.ceil(math.log(rows / settings.batch_rows, 16)) if rows > settings.batch_rows else 0
+    tables = read_parquet_batches(source, SCORED, "scored data", settings.batch_rows)
+    if rows > settings.batch_rows:
+        return split_by_prefix(tables, 0, settings.batch_rows, folder, count())
+    bucket = Spill(folder / "bucket.arrow", SCORED, rows)
+    for table in tables:
+        bucket.add(table)
+    return [bucket]
+
+
+def split_by_prefix(
+    tables: Iterable[pa.Table], start: int, limit: int, folder: Path, names: Iterator[int]
+) -> list[Spill]:
+    """Buckets of at most ``limit`` rows (unless one prompt has more) by the characters of ``prompt_id``
+    from ``start`` on, one character a pass: a bucket still too big is split again by the next. With
+    hash-like ids (what ingest writes) a pass cuts each batch into at most 16 pieces, so the pieces
+    written stay long however big the data; cutting every batch into its final buckets at once would
+    write pieces of a row or two, as many as batches times buckets."""
+    import pyarrow.compute as pc
+
+    from lingualign.io import rebatched
+
     buckets: dict[str, Spill] = {}
-    for table in read_parquet_batches(source, SCORED, "scored data", settings.batch_rows):
-        prefixes = pc.utf8_slice_codeunits(table.column("prompt_id"), 0, width)
+    for table in tables:
+        prefixes = pc.utf8_slice_codeunits(table.column("prompt_id"), start, start + 1)
         order = pc.sort_indices(prefixes)  # stable: a bucket keeps the rows' order
         table, prefixes = table.take(order), prefixes.take(order).to_pylist()
-        start = 0
+        offset = 0
         for prefix, group in groupby(prefixes):
-            count = sum(1 for _ in group)
+            rows = sum(1 for _ in group)
             if prefix not in buckets:
-                limit = rows if width == 0 else 0
-                buckets[prefix] = Spill(folder / f"bucket-{len(buckets)}.arrow", SCORED, limit)
-            buckets[prefix].add(table.slice(start, count))
-            start += count
-    return [buckets[prefix] for prefix in sorted(buckets)]
+                buckets[prefix] = Spill(folder / f"bucket-{next(names)}.arrow", SCORED, 0)
+            buckets[prefix].add(table.slice(offset, rows))
+            offset += rows
+    found = []
+    for prefix in sorted(buckets):
+        bucket = buckets[prefix]
+        if bucket.rows <= limit or not prefix:  # no prefix: the ids ended here, all one prompt's
+            found.append(bucket)
+            continue
+        found.extend(split_by_prefix(rebatched(bucket.tables(), limit), start + 1, limit, folder, names))
+        bucket.path.unlink()
+    return found
 
 
 @dataclass
