@@ -90,9 +90,9 @@ class Side:
                 "(evaluated before they were kept: rerun its evaluate stage there)"
             )
         path = named[part]
-        # One thread: with pyarrow's pool alive at exit, about one run in five aborted after printing
-        # ("terminate called without an active exception"); these tables are small.
-        return pq.read_table(io.BytesIO(self.read(path)), use_threads=False).to_pylist()
+        # No thread pool, CPU or I/O (pre_buffer reads through the I/O pool): with one alive at exit, a run
+        # could abort after printing ("terminate called without an active exception"); these tables are small.
+        return pq.read_table(io.BytesIO(self.read(path)), use_threads=False, pre_buffer=False).to_pylist()
 
 
 def lookup(metrics: dict[str, Any], figure: str) -> float | None:
