@@ -149,9 +149,28 @@ def outputs_and_metrics(project: Path) -> tuple[dict[str, str], dict[str, Any]]:
 
 def command_running(dvc: psutil.Process, command: str) -> bool:
     try:
-        return any(command in " ".join(child.cmdline()) for child in dvc.children(recursive=True))
+        return any(
+            command in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE
+            for child in dvc.children(recursive=True)
+        )
     except psutil.Error:
         return False
+
+
+def kill_if_command_running(dvc: subprocess.Popen[bytes], command: str) -> bool:
+    """SIGKILL DVC and the stage together, but only while the stage's command still runs.
+
+    The group is frozen first: once the command has exited, DVC writes dvc.lock in place, and a kill
+    inside that write leaves a truncated lock that no ``dvc repro`` can read. A preempted machine can
+    do that to DVC too; the test is about the stages, so it kills only where DVC itself is waiting.
+    """
+    os.killpg(dvc.pid, signal.SIGSTOP)
+    if command_running(psutil.Process(dvc.pid), command):
+        os.killpg(dvc.pid, signal.SIGKILL)
+        dvc.wait()
+        return True
+    os.killpg(dvc.pid, signal.SIGCONT)
+    return False
 
 
 def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: dict[str, str]) -> None:
@@ -183,11 +202,11 @@ def kill_at_a_random_point(project: Path, stage: str, rng: random.Random, env: d
         while dvc.poll() is None:
             if started is None and command_running(psutil.Process(dvc.pid), command):
                 started = time.monotonic()
-            kept_work = marker and any(path.stat().st_size for path in project.glob(marker))
-            if started is not None and (kept_work or (marker is None and time.monotonic() - started > delay)):
-                os.killpg(dvc.pid, signal.SIGKILL)
-                dvc.wait()
-                return
+            if started is not None:
+                kept_work = marker and any(path.stat().st_size for path in project.glob(marker))
+                due = kept_work or (marker is None and time.monotonic() - started > delay)
+                if due and kill_if_command_running(dvc, command):
+                    return
             time.sleep(0.02)
         delay /= 3
     pytest.fail(f"{stage} kept finishing before it could be killed")
