@@ -155,3 +155,28 @@ def test_a_run_killed_after_sealing_resumes_from_its_partials(tmp_path: Path, mo
         todo = [text for text in texts if text not in found]
         cache.store(todo, [{"text": text.upper(), "n": len(text)} for text in todo])
     assert files(tmp_path / "c") == files(tmp_path / "whole")
+
+
+def test_a_lookup_reads_first_the_segments_that_answered_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder holds the segments of several identities (translate's chunks and whole texts): once one
+    segment has answered, a lookup it answers whole does not read the others."""
+    texts = [f"text {n}" for n in range(300)]
+    fill(tmp_path / "c", texts)
+    fill(tmp_path / "c", texts, {"model": "other"})
+    searched: list[Path] = []
+    rows = cache_module.Segment.rows
+
+    def counted(segment: cache_module.Segment, wanted: object) -> object:
+        searched.append(segment.path)
+        return rows(segment, wanted)
+
+    monkeypatch.setattr(cache_module.Segment, "rows", counted)
+    for identity in (IDENTITY, {"model": "other"}):
+        with ResultCache(tmp_path / "c", identity) as cache:
+            first = cache.lookup(texts[:100])
+            searched.clear()
+            second = cache.lookup(texts[100:200])
+            assert len(first) == len(second) == 100
+            assert len(searched) == 1 and len(cache.segments) == 2  # the other identity's segment: not read

@@ -294,9 +294,15 @@ class ResultCache:
         wanted = {self.key(text): text for text in texts}
         found = {wanted[key]: decode(self.journal[key]) for key in wanted.keys() & self.journal.keys()}
         missing = sorted(wanted.keys() - self.journal.keys())
+        answered = set()
         for keys, segment, rows in self._held(missing, self.segments + self.partials):
+            if keys:
+                answered.add(segment.path)
             for key, value in zip(keys, segment.values(rows), strict=True):
                 found[wanted[key]] = decode(value)
+        # Segments that answered go first next time: a lookup stops once every key is found, so those of the
+        # other identities in the folder (a rerun's text lookups beside its chunk segment) are not read at all.
+        self.segments.sort(key=lambda segment: segment.path not in answered)
         return found
 
     def _held(self, keys: list[bytes], segments: list[Segment]) -> Iterator[tuple[list[bytes], Segment, Any]]:
