@@ -63,12 +63,13 @@ def prompt_batches(source: Path, settings: GenerateSettings) -> Iterator[list[di
 
     from lingualign.io import read_parquet_batches, release_memory
 
-    chosen, seen, taken = set(settings.datasets), set(), dict.fromkeys(settings.datasets, 0)
+    seen, taken = set(), dict.fromkeys(settings.datasets, 0)
+    chosen = pa.array(list(taken), pa.string())
     columns = ["prompt_id", "dataset", "source_row", "system", "prompt", "system_de", "prompt_de"]
     for table in read_parquet_batches(source, TRANSLATED, "translated data", settings.batch_rows):
         # Other datasets' rows stay in Arrow: batches of them yield nothing, so no caller frees their memory.
         prompts = []
-        for row in table.select(columns).filter(pc.is_in(table["dataset"], pa.array(sorted(chosen)))).to_pylist():
+        for row in table.select(columns).filter(pc.is_in(table["dataset"], chosen)).to_pylist():
             if row["prompt_id"] in seen:
                 continue
             if settings.prompts_per_dataset is not None and taken[row["dataset"]] >= settings.prompts_per_dataset:
