@@ -52,3 +52,16 @@ def test_batches_run_across_row_groups_as_one_read_would(tmp_path: Path) -> None
     assert [batch.num_rows for batch in batches] == [5, 5, 5, 5, 1]
     assert [batch.column("n").num_chunks for batch in batches] == [1] * 5
     assert [n for batch in batches for n in batch.column("n").to_pylist()] == list(range(21))
+
+
+def test_writes_behind_the_caller_keep_their_order_and_give_the_bytes_of_direct_writes(tmp_path: Path) -> None:
+    tables = [pa.table({"id": [f"{n}-{i}" for i in range(n + 1)], "score": [float(n)] * (n + 1)}) for n in range(30)]
+    with parquet_sink(tmp_path / "sink.parquet", SCHEMA) as sink:
+        for table in tables:
+            sink.write_table(table)
+    with pq.ParquetWriter(tmp_path / "direct.parquet", SCHEMA, compression="zstd", use_dictionary=True) as writer:
+        for table in tables:
+            writer.write_table(table.cast(SCHEMA))
+    written = pq.ParquetFile(tmp_path / "sink.parquet")
+    assert written.num_row_groups == 30 and sink.rows == sum(t.num_rows for t in tables)
+    assert (tmp_path / "sink.parquet").read_bytes() == (tmp_path / "direct.parquet").read_bytes()

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,22 +68,39 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
 
 
 class ParquetSink:
-    """Stream record batches into one Parquet file with a fixed schema, committed atomically."""
+    """Stream record batches into one Parquet file with a fixed schema, committed atomically.
+
+    Row groups are encoded and compressed on a thread of their own while the caller makes the next
+    batch (pyarrow releases the GIL there): on two cores a stage's cost is its own work, not its work
+    plus its writes. One write is in flight at a time, so memory holds one batch more and the row
+    groups keep their order; a write's error is raised by the next call.
+    """
 
     def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema):
         self._writer, self.schema, self.rows = writer, schema, 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-sink")
+        self._writing: Future[None] | None = None
 
     def write(self, columns: dict[str, list[Any]]) -> None:
         batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
         if batch.num_rows:
-            self._writer.write_batch(batch)
-            self.rows += batch.num_rows
+            self._submit(batch)
 
     def write_table(self, table: pa.Table) -> None:
-        self._writer.write_table(table.select(self.schema.names).cast(self.schema))
-        self.rows += table.num_rows
+        self._submit(table.select(self.schema.names).cast(self.schema))
+
+    def _submit(self, data: pa.Table | pa.RecordBatch) -> None:
+        self.wait()
+        self._writing = self._worker.submit(self._writer.write, data)
+        self.rows += data.num_rows
+
+    def wait(self) -> None:
+        """Block until the write in flight is done; raise its error, if any."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
 
     def add(self, table: pa.Table, group_rows: int) -> None:
         """Collect tables into row groups of at least ``group_rows`` rows (the last one shorter): a small
@@ -97,6 +115,14 @@ class ParquetSink:
             self.write_table(pa.concat_tables(self._pending).combine_chunks())
         self._pending, self._pending_rows = [], 0
 
+    def close(self) -> None:
+        """Wait for the write in flight (raising its error), then close the file."""
+        try:
+            self.wait()
+        finally:
+            self._worker.shutdown()
+            self._writer.close()
+
 
 @contextlib.contextmanager
 def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[ParquetSink]:
@@ -104,12 +130,15 @@ def parquet_sink(path: str | os.PathLike[str], schema: pa.Schema) -> Iterator[Pa
     with atomic_path(path) as tmp:
         # Fixed writer settings keep the bytes identical across runs and machines.
         writer = pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True, use_dictionary=True)
+        sink = ParquetSink(writer, schema)
         try:
-            sink = ParquetSink(writer, schema)
             yield sink
             sink.flush()
-        finally:
-            writer.close()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the caller's error is the one to report
+                sink.close()
+            raise
+        sink.close()
 
 
 def read_parquet(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> pa.Table:
