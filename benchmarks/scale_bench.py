@@ -351,7 +351,7 @@ def main() -> None:
         if args.rerun:
             cached = run_stage("translate", work)
             report("translate cached", cached, characters(paths["normalized"]))
-            print(f"cached rerun / first run: {cached['seconds'] / first['translate']['seconds']:.2f}")
+            print(f"cached rerun / first run: {cached['seconds'] / first['translate']['seconds']:.3f}")
         if args.kill:
             killed_run(work, first["translate"], args.seed)
     finally:
