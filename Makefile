@@ -61,8 +61,9 @@ browser:
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && { $(APT_INSTALL) || { apt-get update -q >/dev/null && $(APT_INSTALL); }; }; } \
 		|| echo "note: install Debian's chromium for the HTML report's screenshot test"
 
+# lingualign-warm: every stage forks from one process that has done the imports (docs/operations.md#warm-start).
 run: $(STAMP)
-	dvc repro
+	lingualign-warm dvc repro
 
 # DVC with the project's environment on PATH, activated or not; ARGS pass through:
 #   make repro ARGS=translate   make exp ARGS='run -n narrow -S pairs.margin_min=1.0'   make push   make pull
@@ -72,10 +73,10 @@ check: $(STAMP)
 	lingualign check
 
 repro: $(STAMP)
-	dvc repro $(ARGS)
+	lingualign-warm dvc repro $(ARGS)
 
 exp: $(STAMP)
-	dvc exp $(ARGS)
+	lingualign-warm dvc exp $(ARGS)
 
 # push and pull first ask the default remote whether it takes this clone's credentials (one line).
 push pull: $(STAMP)

@@ -19,8 +19,11 @@ from helpers import (
     stages_run,
     tiny_llama_config,
     tiny_params,
+    tool_env,
     write_params,
 )
+
+from lingualign.warm import SERVER_ENV, SOCKET_ENV, warm_server
 
 
 def gpu_ready() -> bool:
@@ -42,6 +45,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_lingualign() -> Iterator[None]:
+    """Every ``lingualign`` the tests start, through DVC or directly, forks from one warm server per
+    worker, as ``make run``'s do (lingualign.warm); one whose import-time environment differs runs
+    cold, and so does every one a test starts with ``cold_env``."""
+    with warm_server(tool_env()) as env, pytest.MonkeyPatch.context() as patch:
+        for name in ("PATH", SOCKET_ENV, SERVER_ENV):
+            patch.setenv(name, env[name])
+        yield
 
 
 @pytest.fixture

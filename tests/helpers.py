@@ -36,9 +36,12 @@ TOKENIZER_ENV = "LINGUALIGN_TEST_TOKENIZER"
 
 
 def tool_env(env: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment with the project's virtualenv first on PATH, as the Makefile
-    sets it, and ``env`` on top."""
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    """This process's environment with the project's virtualenv on PATH, as the Makefile sets it
+    (after the warm server's ``lingualign``, where conftest started one), and ``env`` on top."""
+    path = os.environ["PATH"]
+    if str(BIN) not in path.split(os.pathsep):
+        path = f"{BIN}{os.pathsep}{path}"
+    return {**os.environ, "PATH": path, **(env or {})}
 
 
 def run(

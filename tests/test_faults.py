@@ -24,6 +24,8 @@ import pytest
 import yaml
 from helpers import BIN, PipelineRun, run, stages_run, tool_env
 
+from lingualign.warm import without_server
+
 pytestmark = pytest.mark.slow  # whole DVC pipelines (make test-fast leaves them out)
 
 
@@ -221,7 +223,8 @@ def test_sigkill_in_each_kind_of_long_stage_then_repro_equals_an_uninterrupted_r
     the uninterrupted run's, so the stages after them have nothing to redo."""
     interrupted = tmp_path / "interrupted"
     shutil.copytree(tiny_pipeline.project, interrupted, symlinks=True)
-    env = tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db"})
+    # Cold: SIGKILL must reach the stage's own process, which a warm one's process group is not.
+    env = without_server(tool_env({"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db"}))
     rng = random.Random(8)
     for stage in KILLED:
         kill_at_a_random_point(interrupted, stage, rng, env)

@@ -21,6 +21,7 @@ from helpers import BIN, ROOT, run, stages_run
 from servers import S3_KEY, S3_SECRET, free_port, mlflow_server, s3_server
 
 from lingualign.io import file_md5
+from lingualign.warm import without_server
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +129,8 @@ def test_a_params_typo_stops_repro_at_check_with_every_output_in_place(project: 
 
 def without_venv() -> dict[str, str]:
     """PATH without the project's environment, as in a shell where it was never activated."""
-    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != BIN.resolve())
-    return {"PATH": path}
+    path = without_server(os.environ)["PATH"]
+    return {"PATH": os.pathsep.join(p for p in path.split(os.pathsep) if Path(p).resolve() != BIN.resolve())}
 
 
 def make(
