@@ -53,9 +53,11 @@ def test_scale_bench_runs_every_data_stage_a_cached_rerun_and_a_kill() -> None:
 
 
 @pytest.mark.slow
-def test_pipeline_bench_runs_a_stage_in_a_fresh_clone() -> None:
-    printed = bench("pipeline_bench.py", "ingest")
-    assert re.search(r"^ingest +\d+\.\d$", printed, re.M) and re.search(r"^total +\d+\.\d$", printed, re.M)
+def test_pipeline_bench_runs_a_stage_cold_and_warm_in_fresh_clones() -> None:
+    printed = bench("pipeline_bench.py", "--compare", "ingest")
+    assert re.search(r"^ingest +\d+\.\d +\d+\.\d$", printed, re.M)
+    assert re.search(r"^total +\d+\.\d +\d+\.\d$", printed, re.M)
+    assert re.search(r"^warm saves -?\d+\.\d s \(-?\d+%\) of \d+\.\d s$", printed, re.M)
 
 
 @pytest.mark.slow
