@@ -71,7 +71,6 @@ SERVER_ENV = "LINGUALIGN_WARM_SERVER"  # the server's pid: a command waits for i
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 MAX_MESSAGE = 1 << 20
 WAIT_S = 300.0  # the longest a command waits for the server's imports before doing them itself
-COLD = "cold"
 
 
 class Command(NamedTuple):
@@ -292,7 +291,7 @@ def _accept(
         for fd in fds:
             os.close(fd)
         if request:
-            _note(log, 0, f"{COLD}: lingualign {' '.join(request['argv'])} ({', '.join(differs)} differ)")
+            _note(log, 0, f"cold: lingualign {' '.join(request['argv'])} ({', '.join(differs)} differ)")
         with contextlib.suppress(OSError):
             connection.sendall(b"0\n")
         connection.close()
