@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import BIN, ROOT, tool_env
+from import_closure import SRC, closure, module_file
 from servers import free_port
 
 from lingualign.warm import SERVER_ENV, SOCKET_ENV, log_path, warm_server, without_server
@@ -129,3 +130,11 @@ def test_a_wrapper_under_a_running_server_uses_it() -> None:
         )
     assert inner.returncode == 0 and "usage: lingualign" in inner.stdout
     assert nested.stdout.decode().strip() == served[SERVER_ENV]
+
+
+def test_nothing_in_the_package_imports_the_warm_start() -> None:
+    """cli.py and the stages run the same without it, and no import circle can pass through it."""
+    warm = module_file("lingualign.warm")
+    modules = {".".join(path.relative_to(SRC).with_suffix("").parts) for path in SRC.rglob("*.py")}
+    assert "lingualign.cli" in modules and "lingualign.warm" in modules
+    assert sorted(name for name in modules - {"lingualign.warm"} if warm in closure(name)) == []
