@@ -5,6 +5,7 @@ Each test starts servers and commands as real processes; none shares the suite's
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -64,12 +65,18 @@ def test_stdout_to_a_pipe_arrives_whole_and_help_matches_the_cold_command() -> N
 
 
 def test_a_client_whose_import_time_environment_differs_runs_cold_and_the_log_says_why(tmp_path: Path) -> None:
+    """A variable as the server's imports set it (a client started by a process that has done
+    them) is no difference; any other value is."""
     base = without_server(tool_env())
     with warm_server(base) as served:
+        wait_for(lambda: " they set " in log_path(served).read_text(), "the server's imports")
+        set_by_imports = json.loads(log_lines(served)[0].split(" they set ", 1)[1])
         other = lingualign("--help", env=served | {"HF_HOME": str(tmp_path)})
+        as_imported = lingualign("--help", env=served | set_by_imports)
         log = log_lines(served)
     assert other.returncode == 0 and "usage: lingualign" in other.stdout
     assert any("cold: lingualign --help (HF_HOME differ)" in line for line in log)
+    assert as_imported.returncode == 0 and sum("cold" in line for line in log) == 1
 
 
 @pytest.mark.slow  # a model loaded in the child

@@ -224,10 +224,15 @@ def serve(path: Path, log: TextIO) -> Command | None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    # Some libraries set variables as they are imported; a command compares the rest, and its
-    # child gets these as a fresh process's imports would have set them.
-    set_by_imports = {name: value for name, value in os.environ.items() if before.get(name) != value}
-    _note(log, os.getpid(), f"imported in {time.perf_counter() - started:.1f} s")
+    # Some libraries set variables as they are imported (torch's inductor cache folder). A command
+    # may hold one as it was before the imports or as they set it (a command started by a process
+    # that has done them): a fresh process runs the same with either. A child whose command has
+    # none gets the value that the imports set.
+    after = dict(os.environ)
+    set_by_imports = {name: value for name, value in after.items() if before.get(name) != value}
+    accepted = (before, after)
+    took = time.perf_counter() - started
+    _note(log, os.getpid(), f"imported in {took:.1f} s; they set {json.dumps(set_by_imports, sort_keys=True)}")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen(8)
@@ -239,7 +244,7 @@ def serve(path: Path, log: TextIO) -> Command | None:
     while running or not stopping:
         for key, _ in selector.select(timeout=0.1):
             if key.fileobj is listener:
-                command = _accept(listener, running, selector, before, log)
+                command = _accept(listener, running, selector, accepted, log)
                 if command is not None:  # in the child
                     return command._replace(env=set_by_imports | command.env)
             elif key.fileobj is sys.stdin:
@@ -273,7 +278,7 @@ def _accept(
     listener: socket.socket,
     running: dict[int, socket.socket],
     selector: selectors.BaseSelector,
-    server_env: dict[str, str],
+    accepted: tuple[dict[str, str], ...],
     log: TextIO,
 ) -> Command | None:
     connection, _ = listener.accept()
@@ -286,7 +291,7 @@ def _accept(
         connection.close()
         return None
     request = json.loads(message) if len(fds) == 3 and message.endswith(b"\n") else None
-    differs = _import_time_env_differences(server_env, request["env"]) if request else []
+    differs = _import_time_env_differences(accepted, request["env"]) if request else []
     if request is None or differs:
         for fd in fds:
             os.close(fd)
@@ -314,10 +319,10 @@ def _accept(
     return None
 
 
-def _import_time_env_differences(server_env: dict[str, str], env: dict[str, str]) -> list[str]:
-    """The variables read at import whose value in ``env`` is not the server's."""
-    names = {name for name in {*server_env, *env} if name.startswith(IMPORT_TIME_ENV)}
-    return sorted(name for name in names if server_env.get(name) != env.get(name))
+def _import_time_env_differences(accepted: tuple[dict[str, str], ...], env: dict[str, str]) -> list[str]:
+    """The variables read at import whose value in ``env`` is none of the ``accepted`` environments'."""
+    names = {name for name in {*env}.union(*accepted) if name.startswith(IMPORT_TIME_ENV)}
+    return sorted(name for name in names if all(server.get(name) != env.get(name) for server in accepted))
 
 
 def _client_gone(
