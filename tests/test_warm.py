@@ -126,17 +126,23 @@ def test_the_wrapper_exits_with_its_commands_status_and_stops_its_server() -> No
     assert not Path(socket).parent.exists()
 
 
-def test_a_wrapper_under_a_running_server_uses_it() -> None:
+def test_a_wrapper_under_a_running_server_uses_it_with_its_lingualign_first() -> None:
+    """As ``make repro`` in a warm test: make puts the environment's folder first on PATH."""
     base = without_server(tool_env())
     with warm_server(base) as served:
         inner = subprocess.run(
             [sys.executable, "-m", "lingualign.warm", "client", "--help"], env=served, capture_output=True, text=True
         )
+        shim_last = served | {"PATH": f"{BIN}{os.pathsep}{without_server(served)['PATH']}"}
         nested = subprocess.run(
-            [str(BIN / "lingualign-warm"), "sh", "-c", f'echo "${SERVER_ENV}"'], env=served, capture_output=True
+            [str(BIN / "lingualign-warm"), "sh", "-c", f'echo "${SERVER_ENV}"; command -v lingualign'],
+            env=shim_last,
+            capture_output=True,
+            text=True,
         )
     assert inner.returncode == 0 and "usage: lingualign" in inner.stdout
-    assert nested.stdout.decode().strip() == served[SERVER_ENV]
+    server, found = nested.stdout.split()
+    assert server == served[SERVER_ENV] and Path(found).parent == Path(served[SOCKET_ENV]).parent / "bin"
 
 
 def test_nothing_in_the_package_imports_the_warm_start() -> None:

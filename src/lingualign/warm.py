@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.split("\n\n")[0], file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
-    server = contextlib.nullcontext(dict(os.environ)) if _server_alive(os.environ) else warm_server(os.environ)
+    server = contextlib.nullcontext(_shim_first(os.environ)) if _server_alive(os.environ) else warm_server(os.environ)
     with server as env:
         command = subprocess.Popen(argv, env=env)
         # Ctrl-C reaches COMMAND from the terminal; this process waits for it to end, as a shell does.
@@ -111,12 +111,12 @@ def warm_server(env: Mapping[str, str]) -> Iterator[dict[str, str]]:
     The server stops when the block ends, once the commands it is running have ended; its log,
     one line per command, is ``log_path`` of the yielded environment until then."""
     with tempfile.TemporaryDirectory(prefix="lingualign-warm-") as folder:
-        shim = Path(folder, "bin", "lingualign")
+        path = Path(folder, "server.sock")
+        shim = _shim(path)
         shim.parent.mkdir()
         shim.write_text(f"#!/bin/sh\nexec '{sys.executable}' -P -m lingualign.warm client \"$@\"\n")
         shim.chmod(0o755)
-        path = Path(folder, "server.sock")
-        served = {**env, "PATH": f"{shim.parent}{os.pathsep}{env.get('PATH', '')}", SOCKET_ENV: str(path)}
+        served = _shim_first({**env, SOCKET_ENV: str(path)})
         with open(log_path(served), "a") as log:
             server = subprocess.Popen(
                 [sys.executable, "-P", "-m", "lingualign.warm", "serve", str(path)],
@@ -137,13 +137,28 @@ def warm_server(env: Mapping[str, str]) -> Iterator[dict[str, str]]:
             server.wait()
 
 
+def _shim(socket_path: Path) -> Path:
+    """The ``lingualign`` that runs its command in the server listening on ``socket_path``."""
+    return socket_path.parent / "bin" / "lingualign"
+
+
+def _path_without_shim(env: Mapping[str, str]) -> str:
+    shim = str(_shim(Path(env[SOCKET_ENV])).parent)
+    return os.pathsep.join(entry for entry in env.get("PATH", "").split(os.pathsep) if entry != shim)
+
+
+def _shim_first(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with its server's ``lingualign`` first on PATH (a ``make`` inside a command may have
+    put another folder before it)."""
+    return {**env, "PATH": f"{_shim(Path(env[SOCKET_ENV])).parent}{os.pathsep}{_path_without_shim(env)}"}
+
+
 def without_server(env: Mapping[str, str]) -> dict[str, str]:
     """``env`` without a server's ``lingualign`` and variables: every command in it runs cold."""
     if SOCKET_ENV not in env:
         return dict(env)
-    shim = str(Path(env[SOCKET_ENV]).parent / "bin")
-    path = os.pathsep.join(entry for entry in env.get("PATH", "").split(os.pathsep) if entry != shim)
-    return {name: value for name, value in env.items() if name not in (SOCKET_ENV, SERVER_ENV)} | {"PATH": path}
+    kept = {name: value for name, value in env.items() if name not in (SOCKET_ENV, SERVER_ENV)}
+    return kept | {"PATH": _path_without_shim(env)}
 
 
 def log_path(env: Mapping[str, str]) -> Path:
