@@ -34,7 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
 
 # What the stages import before their first useful line; imported only, never run, so the fork
 # copies no thread or open file of theirs.
@@ -96,13 +96,24 @@ def main(argv: list[str] | None = None) -> int:
         handlers = {signal.SIGINT: lambda *_: None} | {
             number: lambda n, _: command.send_signal(n) for number in (signal.SIGTERM, signal.SIGHUP)
         }
-        previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
-        try:
-            status = command.wait()
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-    return status if status >= 0 else 128 - status
+        with _signal_handlers(handlers):
+            return _shell_status(command.wait())
+
+
+@contextlib.contextmanager
+def _signal_handlers(handlers: Mapping[int, Any]) -> Iterator[None]:
+    """``handlers`` (signal number -> handler) while the block runs, the previous ones after it."""
+    previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _shell_status(code: int) -> int:
+    """A process's exit status as a shell reports it: 128 + the signal's number for a killed one."""
+    return code if code >= 0 else 128 - code
 
 
 @contextlib.contextmanager
@@ -213,12 +224,8 @@ def _run_in_server(argv: list[str]) -> int | None:
         child = int(replies.readline() or 0)
         if not child:
             return None  # the server runs it cold, or is stopping
-        previous = {number: signal.signal(number, lambda n, _: _signal_group(child, n)) for number in FORWARDED}
-        try:
+        with _signal_handlers({number: lambda n, _: _signal_group(child, n) for number in FORWARDED}):
             status = replies.readline()
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
     if not status:
         print(f"lingualign: the warm server went away while running {' '.join(argv)}", file=sys.stderr)
         return 1
@@ -278,8 +285,8 @@ def serve(path: Path, log: TextIO) -> Command | None:
                     selector.unregister(connection)
                 code = os.waitstatus_to_exitcode(status)
                 _note(log, pid, f"exit {code}")
-                with contextlib.suppress(OSError):  # killed by a signal: the shell's 128 + number
-                    connection.sendall(f"{code if code >= 0 else 128 - code}\n".encode())
+                with contextlib.suppress(OSError):
+                    connection.sendall(f"{_shell_status(code)}\n".encode())
                 connection.close()
     return None
 
