@@ -33,10 +33,11 @@ def timed_repro(
 ) -> list[tuple[str, float]]:
     """(stage, seconds) for every stage ``dvc repro`` ran, in order, with the environment whose
     executables are in ``bin_dir``, warm or cold; the last entry is the total."""
-    env = without_server(os.environ) | {  # a server of its own, even under another one (a test's)
+    env = without_server(os.environ)  # a server of its own, even under another one (a test's)
+    env |= {
         "PYTHONPATH": str(project / "src"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}",
     }
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []

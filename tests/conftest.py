@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _warm_lingualign() -> Iterator[None]:
     """Every ``lingualign`` the tests start, through DVC or directly, forks from one warm server per
     worker, as ``make run``'s do (lingualign.warm); one whose import-time environment differs runs
-    cold, and so does every one a test starts with ``cold_env``."""
+    cold, and so does every one a test starts in ``without_server``'s environment (the fault test)."""
     with warm_server(tool_env()) as env, pytest.MonkeyPatch.context() as patch:
         for name in ("PATH", SOCKET_ENV, SERVER_ENV):
             patch.setenv(name, env[name])
